@@ -1,0 +1,1 @@
+"""cleanwire's cleaners: plain Python, no Prefect. Each module is one concern."""

@@ -1,0 +1,210 @@
+"""Bytes to text: BOM, declared charset, detected charset, then ftfy.
+
+The order of trust, and why:
+1. A byte-order mark is the strongest evidence there is: it is written by the encoder itself.
+2. Strict UTF-8: random legacy-encoded bytes almost never decode as valid UTF-8, so text that does
+   is UTF-8 whatever a page declares (pages often declare iso-8859-1 and serve UTF-8).
+3. The charset an HTML page declares (meta charset / http-equiv / XML declaration), if the bytes
+   decode with it; iso-8859-1 and us-ascii are read as cp1252, as browsers do (WHATWG).
+4. charset-normalizer's detection, with cp1252 preferred on a tie (the web's commonest legacy
+   charset: the detector otherwise picks cp1250 for English text that has curly quotes).
+Then ftfy repairs what decoding cannot: mojibake (UTF-8 that was read as cp1252 before it was
+saved), C1 controls, broken HTML entities in text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252" for tests and callers)
+
+# Curly quotes are kept: they are the author's text, they carry meaning that straight quotes lose
+# (an apostrophe and a closing single quote are different characters), and downstream tokenizers
+# handle them. ftfy's default would un-curl them, so it is switched off here.
+FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, explain=True)
+
+BOMS = (
+    # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Magic numbers of binary formats scrapers save under text names by mistake.
+BINARY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "png image"),
+    (b"\xff\xd8\xff", "jpeg image"),
+    (b"GIF87a", "gif image"),
+    (b"GIF89a", "gif image"),
+    (b"%PDF-", "pdf document"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\x1f\x8b", "gzip stream"),
+    (b"BZh", "bzip2 stream"),
+    (b"\xfd7zXZ\x00", "xz stream"),
+    (b"\x28\xb5\x2f\xfd", "zstd stream"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x7fELF", "ELF executable"),
+    (b"RIFF", "RIFF media"),
+    (b"OggS", "ogg media"),
+    (b"wOFF", "web font"),
+    (b"wOF2", "web font"),
+)
+# A text in UTF-16 without a BOM has a NUL in every other byte; binary data has NULs anywhere.
+# At least this share of one byte parity being NUL (and almost none of the other) means UTF-16.
+UTF16_NUL_SHARE = 0.3
+# Share of U+FFFD replacement characters above which a decode is not text but noise.
+MAX_REPLACEMENT_SHARE = 0.02
+# UTF-8 with a few broken bytes (a truncated or spliced page) is still UTF-8: when valid non-ASCII
+# characters outnumber the broken sequences this many times, decode as UTF-8 and replace the rest.
+# Legacy-encoded text read as UTF-8 has almost no valid multi-byte sequences, so this never fires.
+MOSTLY_UTF8 = 10
+# How far into an HTML page to look for its declared charset (the spec says 1024 bytes; real
+# pages put long <head> scripts first, so look further).
+DECLARED_CHARSET_WINDOW = 8192
+# An ASCII-compatible single-byte guess is replaced by cp1252 when cp1252's chaos is within this.
+CP1252_TIE = 0.01
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""",
+    re.IGNORECASE,
+)
+_WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+                   "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+
+class DecodeError(ValueError):
+    """Bytes that are not text. `reason` is the rejection reason (binary, undecodable)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str   # the codec used, Python's name
+    method: str     # bom, utf-8, declared, detected
+    declared: str | None
+    fixes: tuple[str, ...]  # ftfy's steps that changed the text, e.g. "encode:sloppy-windows-1252"
+
+    def annotation(self) -> dict:
+        return {"detected": self.encoding, "method": self.method, "declared": self.declared,
+                "fixes": list(self.fixes)}
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """The name of a binary format `data` starts with, or of NUL-laden bytes; None for text."""
+    for magic, name in BINARY_MAGIC:
+        if data.startswith(magic):
+            return name
+    if b"\x00" in data[:65536] and _utf16_without_bom(data) is None:
+        return "NUL bytes"
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:65536]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul >= UTF16_NUL_SHARE and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul >= UTF16_NUL_SHARE and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:DECLARED_CHARSET_WINDOW])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii", "ignore").lower()
+    name = _WHATWG_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _detect(data: bytes) -> str | None:
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        return None
+    encoding = best.encoding
+    if encoding != "cp1252" and _single_byte_ascii_compatible(encoding):
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:
+            return encoding
+        cp1252 = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+        if cp1252 is not None and cp1252.chaos <= best.chaos + CP1252_TIE:
+            return "cp1252"
+    return encoding
+
+
+def _single_byte_ascii_compatible(encoding: str) -> bool:
+    try:
+        return len("é".encode(encoding)) == 1 and "a".encode(encoding) == b"a"
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | None]:
+    """Decode bytes: (text, codec, method, declared charset). Raises DecodeError."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace"), name, "bom", None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace"), utf16, "nul-pattern", None
+    binary = sniff_binary(data)
+    if binary:
+        raise DecodeError("binary", f"looks like {binary}, not text")
+    declared = declared_charset(data) if html else None
+    try:
+        return data.decode("utf-8"), "utf-8", "utf-8", declared
+    except UnicodeDecodeError:
+        pass
+    lossy = data.decode("utf-8", errors="replace")
+    broken = lossy.count("\ufffd")
+    if sum(ch > "\x7f" for ch in lossy) - broken >= MOSTLY_UTF8 * broken:
+        return lossy, "utf-8", "utf-8-lossy", declared
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared), declared, "declared", declared
+        except UnicodeDecodeError:
+            pass
+    detected = _detect(data)
+    if detected:
+        return data.decode(detected, errors="replace"), detected, "detected", declared
+    if broken > MAX_REPLACEMENT_SHARE * max(len(lossy), 1):
+        raise DecodeError("undecodable", "no charset decodes these bytes as text")
+    return lossy, "utf-8", "utf-8-lossy", declared
+
+
+def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """ftfy with curly quotes kept; returns the text and the steps that changed it."""
+    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    steps = tuple(f"{action}:{param}" if action in ("encode", "decode", "transcode") else
+                  str(param) for action, param in (fixed.explanation or ()))
+    return fixed.text, steps
+
+
+def decode(data: bytes, *, html: bool = False, fix: bool = True) -> Decoded:
+    """Bytes to repaired text. `fix=False` leaves ftfy to the caller (HTML fixes extracted text)."""
+    text, encoding, method, declared = to_text(data, html=html)
+    fixes: tuple[str, ...] = ()
+    if fix:
+        text, fixes = fix_text(text)
+    if not text.strip():
+        raise DecodeError("empty", "no text in the file")
+    return Decoded(text, encoding, method, declared, fixes)

@@ -1,0 +1,87 @@
+"""The records that travel: a clean `Document`, or a `Rejection` with its reason.
+
+Both are small frozen dataclasses; `to_record()` gives the JSON object of the output contract
+(schema/document.schema.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+PIPELINE_VERSION = "cleanwire-0.1.0"
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str                 # relative to the raw folder, "/" separators
+    sha256: str | None        # of the raw bytes; None when the file could not be read
+    format: str | None        # text, html
+    record: int | None = None  # line number in multi-record files (JSONL, WARC)
+    compression: str | None = None
+
+    def to_record(self) -> dict:
+        return asdict(self)
+
+
+def document_id(source_path: str, record: int | None = None) -> str:
+    """Stable id: the same input (path in the raw folder, record) gives the same id on every run,
+    in every version, whatever the bytes became."""
+    key = source_path if record is None else f"{source_path}#{record}"
+    return "cw-" + hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalized_for_hash(text: str) -> str:
+    """The text as exact-duplicate detection sees it: NFKC, case-folded, punctuation and white
+    space folded to single spaces. Two copies that differ only in encoding, quotes, case or spacing
+    are the same text."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalized_for_hash(text).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    source: Source
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    site: str | None = None
+    language: str = "und"
+    language_score: float = 0.0
+    encoding: dict = field(default_factory=dict)
+    removed: tuple[dict, ...] = ()
+    stats: dict = field(default_factory=dict)
+    content_hash: str = ""
+
+    def to_record(self) -> dict:
+        return {
+            "id": self.id, "text": self.text, "title": self.title, "author": self.author,
+            "published": self.published, "url": self.url, "site": self.site,
+            "language": self.language, "language_score": self.language_score,
+            "source": self.source.to_record(), "encoding": self.encoding,
+            "removed": list(self.removed), "stats": self.stats,
+            "pipeline": {"version": PIPELINE_VERSION},
+        }
+
+
+@dataclass(frozen=True)
+class Rejection:
+    id: str
+    source: Source
+    reason: str   # empty, binary, undecodable, too-large, no-text-after-cleaning, ...
+    detail: str
+
+    def to_record(self) -> dict:
+        return {"id": self.id, "source": self.source.to_record(), "reason": self.reason,
+                "detail": self.detail, "pipeline": {"version": PIPELINE_VERSION}}

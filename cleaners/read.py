@@ -1,0 +1,141 @@
+"""Finding raw files and reading their bytes safely.
+
+Discovery walks the raw folder without following symlinks out of it; reading caps both the file
+size and the decompressed size, so a gzip bomb costs a bounded amount of memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import lzma
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Formats by the name's ending, once a compression suffix is taken off.
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+_OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
+
+# A scraped page is rarely above a few MB; 64 MB leaves room for big dumps and stops a runaway
+# file (a video saved as .html) from holding a worker's memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# The same bound after decompression: a 512 MB-of-zeros gzip stops here, after reading 64 MB.
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+class ReadError(ValueError):
+    """A raw file that cannot be read as an input. `reason` is the rejection reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Found:
+    """One discovered raw path, relative to the raw folder. `problem` is set for inputs that are
+    rejected before they are read (a symlink that leads out of the raw folder)."""
+
+    path: str
+    problem: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RawInput:
+    path: str           # relative to the raw folder, with "/" separators
+    data: bytes         # decompressed content
+    sha256: str         # of the raw bytes as stored
+    format: str         # text, html
+    compression: str | None
+
+
+def discover(raw_root: str | os.PathLike) -> list[Found]:
+    """Every regular file under raw_root, sorted; hidden files and folders skipped; symlinks
+    followed only when they stay inside the raw folder."""
+    root = Path(raw_root).resolve()
+    found: list[Found] = []
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            full = Path(folder, name)
+            rel = full.relative_to(root).as_posix()
+            if full.is_symlink():
+                target = full.resolve()
+                if not target.is_relative_to(root):
+                    found.append(Found(rel, ("outside-raw", f"symlink to {target}, outside the raw folder")))
+                    continue
+                if not target.is_file():
+                    found.append(Found(rel, ("not-a-file", "symlink to something that is not a regular file")))
+                    continue
+            elif not full.is_file():
+                continue  # sockets, fifos, devices: not scraped files
+            found.append(Found(rel))
+        for d in dirnames:
+            link = Path(folder, d)
+            if link.is_symlink() and not link.resolve().is_relative_to(root):
+                found.append(Found(link.relative_to(root).as_posix(),
+                                   ("outside-raw", f"symlinked folder to {link.resolve()}, outside the raw folder")))
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def format_of(path: str) -> tuple[str | None, str | None]:
+    """(format, compression) from the file name; format None when the name says nothing we read."""
+    p = Path(path.lower())
+    compression = COMPRESSION_SUFFIXES.get(p.suffix)
+    if compression:
+        p = p.with_suffix("")
+    return FORMATS.get(p.suffix), compression
+
+
+def _decompress(raw: bytes, kind: str, limit: int) -> bytes:
+    import io
+
+    out = bytearray()
+    try:
+        with _OPENERS[kind](io.BytesIO(raw)) as stream:
+            while chunk := stream.read(_CHUNK):
+                out += chunk
+                if len(out) > limit:
+                    raise ReadError("too-large", f"more than {limit} bytes after {kind} decompression")
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise ReadError("corrupt-compression", f"{kind}: {exc}") from None
+    return bytes(out)
+
+
+def read_input(raw_root: str | os.PathLike, rel: str, *, max_bytes: int = MAX_FILE_BYTES,
+               max_decompressed: int = MAX_DECOMPRESSED_BYTES) -> RawInput:
+    full = Path(raw_root, rel)
+    size = full.stat().st_size
+    if size > max_bytes:
+        raise ReadError("too-large", f"{size} bytes, above the {max_bytes}-byte limit")
+    raw = full.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    fmt, compression = format_of(rel)
+    by_content = next((kind for magic, kind in COMPRESSION_MAGIC if raw.startswith(magic)), None)
+    if by_content and (compression or fmt):
+        compression = by_content  # trust the bytes over the name
+        data = _decompress(raw, compression, max_decompressed)
+    elif compression:
+        raise ReadError("corrupt-compression", f"named {compression} but the bytes are not")
+    else:
+        data = raw
+    if fmt is None:
+        raise ReadError("unsupported-format", f"no reader for '{Path(rel).name}' (read: .txt, .html, .htm, and those .gz/.bz2/.xz)")
+    return RawInput(rel, data, digest, fmt, compression)
+
+
+def sha256_of(raw_root: str | os.PathLike, rel: str) -> str:
+    h = hashlib.sha256()
+    with open(Path(raw_root, rel), "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()

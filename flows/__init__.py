@@ -1,0 +1,1 @@
+"""Prefect flows over cleaners/: discovery, batching, the task runner, writing, reporting."""

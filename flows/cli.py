@@ -1,0 +1,87 @@
+"""`cleanwire`: the command line.
+
+  cleanwire run [--raw raw] [--clean clean] [--batch-size N] [--workers N]
+
+Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
+start (bad arguments, missing raw folder); 1 the run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cleaners.defaults import BATCH_SIZE
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _prefect_env() -> None:
+    """Prefect's home and database live under the project, not the user's home; set before
+    Prefect is imported. The embedded server gets time to migrate a fresh database (13 s here)."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # No network here but the package registries; telemetry would only log a failure.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _summary(report: dict) -> str:
+    lines = [
+        f"run {report['run']}",
+        f"  files seen        {report['files_seen']}",
+        f"  documents written {report['documents']}",
+        f"  duplicates        {report['duplicates']}"
+        + "".join(f"  ({k}: {v})" for k, v in report["duplicates_by_kind"].items() if v),
+        f"  unchanged         {report['unchanged']}",
+        f"  rejected          {report['rejected']}",
+    ]
+    lines += [f"    {reason:<20} {n}" for reason, n in report["rejected_by_reason"].items()]
+    if report["languages"]:
+        lines.append("  languages         " + ", ".join(f"{k} {v}" for k, v in report["languages"].items()))
+    lines.append(f"  time              {report['seconds']:.1f} s")
+    lines += [f"  {kind:<17} {path}" for kind, path in report.get("outputs", {}).items()]
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    raw = Path(args.raw)
+    if not raw.is_dir():
+        print(f"cleanwire: raw folder '{raw}' does not exist or is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    _prefect_env()
+    from flows.ingest import ingest
+
+    report = ingest(raw=str(raw), clean=args.clean, batch_size=args.batch_size,
+                    workers=args.workers)
+    print(_summary(report))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the ingest flow over a raw folder")
+    run.add_argument("--raw", default="raw", help="folder of raw scraped files (default: raw)")
+    run.add_argument("--clean", default="clean", help="output folder (default: clean)")
+    run.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                     help=f"inputs per Prefect task (default: {BATCH_SIZE})")
+    run.add_argument("--workers", type=int, default=0,
+                     help="worker processes (default: 0, one per core)")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _prefect_env()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("cleanwire: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

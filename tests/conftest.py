@@ -1,0 +1,53 @@
+"""Shared fixtures: the real cases in tests/cases/ and a Prefect harness for flow tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CASES = Path(__file__).parent / "cases"
+SEEDS = CASES / "seeds"
+HTML = CASES / "html"
+ROOT = Path(__file__).parent.parent
+
+
+def seed_path(prefix: str) -> Path:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+def seed_text(prefix: str) -> str:
+    return seed_path(prefix).read_text(encoding="utf-8")
+
+
+def html_cases() -> list[dict]:
+    return [json.loads(line) for line in (HTML / "cases.jsonl").read_text().splitlines()]
+
+
+def read_jsonl(folder: Path) -> list[dict]:
+    return [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+
+
+@pytest.fixture
+def seeds_raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, raw / f.name)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect database and API for the whole session (starting it costs ~10 s)."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

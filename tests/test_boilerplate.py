@@ -1,0 +1,206 @@
+"""Plain-text boilerplate removal on real pages (tests/cases/), with negative cases."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaners.boilerplate import Removed, TextCleanResult, clean_text
+
+CASES = Path(__file__).parent / "cases"
+SEEDS = CASES / "seeds"
+TEXT_CASES = CASES / "text"
+
+
+def seed(prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def lines_of(text: str) -> list[str]:
+    return [" ".join(x.split()) for x in text.split("\n") if x.strip()]
+
+
+def joined(result: TextCleanResult) -> str:
+    return "\n".join(result.paragraphs)
+
+
+def reasons(result: TextCleanResult) -> dict[str, str]:
+    return {r.text: r.reason for r in result.removed}
+
+
+# --- seeds: the acceptance criteria -----------------------------------------------------------
+
+
+def test_seed_002_widget_headline_comments_gone():
+    r = clean_text(seed("002"))
+    why = reasons(r)
+    out = joined(r)
+    assert r.title == "US-led Coalition Shares Footage Of Recent Strikes On Iranian-Backed Forces In Syria"
+    for amount in ("0 $", "2,500 $", "5,000 $", "1,000 $"):
+        assert why[amount] == "donation-widget"
+    assert why["Support SouthFront"] == "donation-widget"
+    assert why["NOVEMBER 2024"] == "dateline"
+    assert why["MORE ON THIS TOPIC:"] == "related-list"
+    assert r.title not in out  # the repeated headline is gone too
+    assert any(x.reason == "repeated-headline" for x in r.removed)
+    for gone in ("Notify of", "JJ345", "Christian J. Chuba", "Would love your thoughts",
+                 "satanic children", "native born Syrians", "Subscribe", "View all comments"):
+        assert gone not in out
+    for line in ("Notify of", "JJ345", "Would love your thoughts, please comment.x", "2", "0", "x"):
+        assert why[line] == "comment-section"
+    assert "(U.S. Air Force photo/Staff Sgt. Brian Ferguson)" not in out
+    assert any(x.reason == "photo-credit" for x in r.removed)
+    assert r.paragraphs[0].startswith("On January 5, the US-led coalition released footage")
+    assert r.paragraphs[-1].startswith("Iranian-backed forces want US-led coalition troops")
+    assert len(r.paragraphs) == 6
+
+
+def test_seed_001_title_back_to_top_editor_note():
+    text = seed("001")
+    r = clean_text(text)
+    assert r.title == "U.S. military airstrikes target militias backed by Iran in Syria, Iraq"
+    out = joined(r)
+    assert "Back to top button" not in out
+    assert "JEFF OK’D" not in out
+    note = [x for x in r.removed if x.text == "JEFF OK’D"]
+    assert len(note) == 1 and note[0].reason == "editor-note" and note[0].line == 8
+    # the paragraph itself stays, minus the sign-off
+    assert any(p.endswith("among civilians or militants, the official said.") for p in r.paragraphs)
+    assert reasons(r)["Back to top button"] == "back-to-top"
+    # everything else is kept, including the one-line subheading
+    assert "The threat of drones is the main concern for the military" in r.paragraphs
+    assert len(r.paragraphs) == len(lines_of(text)) - 2
+
+
+def test_seed_004_title_and_byline_date():
+    r = clean_text(seed("004"))
+    assert r.title == "US Releases Videos Of Strikes That Killed Dozens Of Russians In Syria"
+    assert r.published == "2018-02-15"
+    assert "first published" not in joined(r)
+    assert reasons(r)["first published on February 15, 2018 by"] == "byline"
+    assert len(r.paragraphs) == 8
+    assert r.paragraphs[-1] == "They tested the American’s resolve in Syria, and they paid the price."
+
+
+def test_seed_000_nothing_to_strip_no_title():
+    text = seed("000")
+    r = clean_text(text)
+    assert r.title is None  # the first line is a long sentence, not a headline
+    assert list(r.paragraphs) == lines_of(text)
+    assert r.removed == ()
+
+
+def test_seed_003_only_wire_credit_goes():
+    text = seed("003")
+    r = clean_text(text)
+    assert r.title is None
+    assert list(r.paragraphs) == lines_of(text)[:-1]
+    assert [(x.text, x.reason) for x in r.removed] == [("(AP)", "wire-credit")]
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_seeds_idempotent(prefix):
+    first = clean_text(seed(prefix))
+    again = clean_text("\n".join(first.paragraphs))
+    assert again.paragraphs == first.paragraphs
+
+
+# --- negative cases: real prose that looks like boilerplate, must come out unchanged ---------
+
+NEGATIVE = {
+    "one-line paragraph": "The council approved the budget on Tuesday after a long debate.",
+    "short quote": "“You can’t act with impunity. Be careful,” Biden said when a reporter asked "
+                   "what message he had intended to send.",
+    "subscribe in prose": "Subscribers to the service complained that the price rose twice last "
+                          "year.",
+    "german prose": "Die Stadtverwaltung hat am Dienstag bekannt gegeben, dass die Bauarbeiten an "
+                    "der Brücke bis zum Ende des Jahres dauern werden.\nDie Anwohner sind darüber "
+                    "nicht glücklich, weil die Umleitung durch ihre Straßen führt und der Lärm "
+                    "seit Monaten zunimmt.\nEin Sprecher der Stadt sagte, man prüfe weitere "
+                    "Maßnahmen gegen den Verkehr in den Wohngebieten.",
+    "figures in an article": "The company reported its results for the last four quarters on "
+                             "Monday, and the numbers show a steady rise in revenue.\nQ1: $2.1bn\n"
+                             "Q2: $2.4bn\nQ3: $2.6bn\nQ4: $3.0bn\nAnalysts said the growth was "
+                             "driven by the cloud business, which more than doubled its sales "
+                             "over the same period.",
+    "comment word in prose": "The minister declined to comment on the report, saying that the "
+                             "investigation was still going on and that he would not speculate.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE))
+def test_negative_cases_unchanged(name):
+    text = NEGATIVE[name]
+    r = clean_text(text)
+    assert list(r.paragraphs) == lines_of(text), r.removed
+    assert r.removed == ()
+    assert r.title is None
+
+
+def test_language_argument_accepts_codes_and_names():
+    text = NEGATIVE["german prose"]
+    for lang in ("de", "German", "de-AT", None, "xx"):
+        assert list(clean_text(text, language=lang).paragraphs) == lines_of(text)
+
+
+# --- robustness ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n\n", "\x00\x01\x02", "é" * 10, "a\rb\r\nc", "\ufeff|||", "0 $\n1 $",
+     "Notify of\n2 Comments", "(" * 5000, ("word " * 200 + "\n") * 3],
+)
+def test_never_raises(text):
+    r = clean_text(text)
+    assert isinstance(r, TextCleanResult)
+    assert all(isinstance(x, Removed) for x in r.removed)
+
+
+def test_huge_single_line_is_fast():
+    text = "Das ist ein langer Satz, der sich immer wieder wiederholt und kein Ende hat. " * 70_000
+    start = time.perf_counter()
+    r = clean_text(text)
+    assert time.perf_counter() - start < 5.0
+    assert len(r.paragraphs) == 1
+
+
+def test_typical_page_is_fast():
+    text = seed("002") * 4  # ~10 KB
+    clean_text(text)
+    start = time.perf_counter()
+    for _ in range(20):
+        clean_text(text)
+    assert (time.perf_counter() - start) / 20 < 0.02
+
+
+def test_every_line_accounted_for():
+    text = seed("002")
+    r = clean_text(text)
+    removed_lines = {x.line for x in r.removed if x.text.strip() == " ".join(
+        text.split("\n")[x.line].split())}
+    assert len(removed_lines) + len(r.paragraphs) == len(lines_of(text))
+    assert [x.line for x in r.removed] == sorted(x.line for x in r.removed)
+
+
+# --- dev-set regression pages (tests/cases/text/ID.txt + ID.json with fragments) ------------
+
+
+def _dev_cases():
+    return sorted(p.stem for p in TEXT_CASES.glob("*.json"))
+
+
+@pytest.mark.parametrize("case_id", _dev_cases())
+def test_dev_pages(case_id):
+    case = json.loads((TEXT_CASES / f"{case_id}.json").read_text(encoding="utf-8"))
+    text = (TEXT_CASES / f"{case_id}.txt").read_text(encoding="utf-8")
+    r = clean_text(text)
+    out = " ".join(" ".join([r.title or "", *r.paragraphs]).split())
+    for frag in case["with"]:
+        assert " ".join(frag.split()) in out, f"lost: {frag!r}"
+    for frag in case["without"]:
+        assert " ".join(frag.split()) not in out, f"kept: {frag!r}"
