@@ -1,6 +1,7 @@
 """`cleanwire`: the command line.
 
   cleanwire run [--raw raw] [--clean clean] [--batch-size N] [--workers N]
+  cleanwire explain FILE [--detail]
 
 Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
 start (bad arguments, missing raw folder); 1 the run failed.
@@ -59,6 +60,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print a text input's lines: kept ones plain, removed ones marked with their reason."""
+    from cleaners.boilerplate import clean_text
+    from cleaners.decode import DecodeError, decode
+    from cleaners.explain import explain_lines
+    from cleaners.read import ReadError, read_input
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"cleanwire: no file '{path}'", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        raw = read_input(path.parent, path.name)
+        decoded = decode(raw.data, html=raw.format == "html")
+    except (ReadError, DecodeError) as exc:
+        print(f"cleanwire: {path}: rejected: {exc.reason}: {exc.detail}", file=sys.stderr)
+        return EXIT_FAILED
+    if raw.format == "html":
+        from cleaners.pipeline import clean_html
+
+        page = clean_html(raw)
+        text = "\n".join(page["paragraphs"])
+        print(f"# {path}: HTML; trafilatura kept {len(page['paragraphs'])} paragraphs "
+              f"(title: {page['title']!r}); the text pass over them:")
+    else:
+        text = decoded.text
+    result = clean_text(text)
+    color = sys.stdout.isatty() and not args.no_color
+    red, dim, end = ("\033[31m", "\033[2m", "\033[0m") if color else ("", "", "")
+    width = max(len(r.reason) for r in result.removed) if result.removed else 0
+    kept = removed = 0
+    for line in explain_lines(text, result):
+        if line.reason:
+            removed += 1
+            print(f"{red}- [{line.reason:<{width}}]{end} {dim}{line.text}{end}"
+                  + (f"  {dim}({line.detail}){end}" if args.detail and line.detail else ""))
+            continue
+        if not line.text.strip():
+            print()
+            continue
+        kept += 1
+        shown = line.text
+        for frag in line.fragments:
+            shown = shown.replace(frag.text, f"{red}[-{frag.reason}: {frag.text}-]{end}")
+        print(f"  {' ' * (width + 2)} {shown}")
+    print(f"# kept {kept} lines, removed {removed}; title: {result.title!r}; "
+          f"author: {result.author!r}; published: {result.published!r}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=0,
                      help="worker processes (default: 0, one per core)")
     run.set_defaults(func=cmd_run)
+    explain = sub.add_parser("explain", help="show why each line of a file is kept or removed")
+    explain.add_argument("file", help="a raw text (or HTML) file")
+    explain.add_argument("--detail", action="store_true", help="print each rule's evidence")
+    explain.add_argument("--no-color", action="store_true", help="no ANSI colors on a terminal")
+    explain.set_defaults(func=cmd_explain)
     return parser
 
 
