@@ -12,9 +12,11 @@ file is written only when it has records.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -49,10 +51,35 @@ def _dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+class RunLocked(RuntimeError):
+    """Another run holds the clean folder."""
+
+
+def lock_clean_folder(root: Path, wait_seconds: float) -> int:
+    """An OS lock on CLEAN/.lock, released by the OS if the process dies. Waits up to
+    `wait_seconds` for a run that holds it, then raises RunLocked."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                raise RunLocked(f"another cleanwire run (pid {holder}) is writing to {root}") from None
+            time.sleep(0.2)
+
+
 class CleanStore:
-    def __init__(self, clean_root: str | os.PathLike, run_id: str):
+    def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0):
         self.root = Path(clean_root)
         self.run = run_id
+        self._lock = lock_clean_folder(self.root, lock_wait)
         for kind in (*KINDS, "reports"):
             (self.root / kind).mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.root / "state.sqlite", isolation_level=None)
@@ -148,15 +175,19 @@ class CleanStore:
         os.replace(tmp, report_path)
         written["report"] = report_path
         self.db.execute("COMMIT")
-        self.db.close()
+        self._close()
         return written
+
+    def _close(self) -> None:
+        self.db.close()
+        os.close(self._lock)  # releases the lock
 
     def abort(self) -> None:
         for kind, f in self._files.items():
             f.close()
             self._tmp(kind).unlink(missing_ok=True)
         self.db.execute("ROLLBACK")
-        self.db.close()
+        self._close()
 
     def report(self, files_seen: int, seconds: float) -> dict:
         slowest = sorted(self.slowest, reverse=True)[:5]

@@ -4,7 +4,7 @@
   cleanwire explain FILE [--detail]
 
 Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
-start (bad arguments, missing raw folder); 1 the run failed.
+start (bad arguments, missing raw folder); 3 another run holds the clean folder; 1 the run failed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cleaners.defaults import BATCH_SIZE
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
 def _prefect_env() -> None:
@@ -52,10 +52,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"cleanwire: raw folder '{raw}' does not exist or is not a folder", file=sys.stderr)
         return EXIT_USAGE
     _prefect_env()
+    from cleaners.store import RunLocked, lock_clean_folder
     from flows.ingest import ingest
 
-    report = ingest(raw=str(raw), clean=args.clean, batch_size=args.batch_size,
-                    workers=args.workers)
+    try:  # fail fast, before Prefect starts, when another run holds the folder
+        os.close(lock_clean_folder(Path(args.clean), args.wait))
+    except RunLocked as exc:
+        print(f"cleanwire: {exc}; try again later or pass --wait SECONDS", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        report = ingest(raw=str(raw), clean=args.clean, batch_size=args.batch_size,
+                        workers=args.workers, lock_wait=args.wait)
+    except RunLocked as exc:
+        print(f"cleanwire: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     print(_summary(report))
     return EXIT_OK
 
@@ -120,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"inputs per Prefect task (default: {BATCH_SIZE})")
     run.add_argument("--workers", type=int, default=0,
                      help="worker processes (default: 0, one per core)")
+    run.add_argument("--wait", type=float, default=0.0,
+                     help="seconds to wait for another run on the same clean folder (default: 0, "
+                          "exit 3 at once)")
     run.set_defaults(func=cmd_run)
     explain = sub.add_parser("explain", help="show why each line of a file is kept or removed")
     explain.add_argument("file", help="a raw text (or HTML) file")

@@ -63,12 +63,13 @@ def batches_of(items: list, size: int) -> list[list]:
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS), log_prints=False)
 def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
-           workers: int = 0) -> dict:
-    """Clean every new or changed file under `raw` into `clean`. workers=0: one per core."""
+           workers: int = 0, lock_wait: float = 0.0) -> dict:
+    """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
+    One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail."""
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
-    store = CleanStore(clean, new_run_id())
+    store = CleanStore(clean, new_run_id(), lock_wait=lock_wait)
     todo = []
     for item in found:
         if item.problem is None and store.unchanged(raw, item.path):

@@ -189,3 +189,25 @@ def test_cli(prefect_harness, seeds_raw, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "documents written 5" in out and "files seen        5" in out
     assert main(["run", "--raw", str(tmp_path / "missing"), "--clean", str(tmp_path / "c")]) == 2
+
+
+def test_one_run_at_a_time_per_clean_folder(prefect_harness, seeds_raw, tmp_path, capsys):
+    import os
+    import time
+
+    from cleaners.store import RunLocked, lock_clean_folder
+    from flows.cli import main
+    from flows.ingest import ingest
+
+    clean = tmp_path / "clean"
+    held = lock_clean_folder(clean, 0)  # as a running run holds it
+    try:
+        start = time.monotonic()
+        assert main(["run", "--raw", str(seeds_raw), "--clean", str(clean), "--wait", "0.5"]) == 3
+        assert 0.5 <= time.monotonic() - start < 5
+        assert "another cleanwire run" in capsys.readouterr().err
+        with pytest.raises(RunLocked):
+            ingest(raw=str(seeds_raw), clean=str(clean))
+    finally:
+        os.close(held)
+    assert ingest(raw=str(seeds_raw), clean=str(clean))["documents"] == 5
