@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cleaners.document import Document, Rejection
 from cleaners.pipeline import Outcome
+from cleaners.sitestats import SiteStats, strip_template
 
 KINDS = ("documents", "duplicates", "rejected")
 SCHEMA = """
@@ -85,6 +86,7 @@ class CleanStore:
         self.db = sqlite3.connect(self.root / "state.sqlite", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        self.sites = SiteStats(self.db)
         self.db.execute("BEGIN")
         self._files = {kind: open(self._tmp(kind), "w", encoding="utf-8") for kind in KINDS}
         self._written = Counter()
@@ -108,6 +110,16 @@ class CleanStore:
             return False
         return row == (st.st_size, st.st_mtime_ns)
 
+    def to_process(self, raw_root: str | os.PathLike, found: list) -> list:
+        """The discovered inputs that are new or changed; the others are counted as unchanged."""
+        todo = []
+        for item in found:
+            if item.problem is None and self.unchanged(raw_root, item.path):
+                self.counts["skipped_unchanged"] += 1
+            else:
+                todo.append(item)
+        return todo
+
     def _remember(self, raw_root, result: Document | Rejection, outcome: str) -> None:
         try:
             st = os.stat(Path(raw_root, result.source.path))
@@ -128,6 +140,8 @@ class CleanStore:
         the first in path order). Returns what became of it."""
         result = outcome.result
         self.slowest.append((outcome.seconds, result.source.path))
+        if isinstance(result, Document):
+            result = strip_template(result, self.sites)
         if isinstance(result, Rejection):
             self._write("rejected", result.to_record())
             self.reasons[result.reason] += 1
@@ -145,6 +159,7 @@ class CleanStore:
             self.db.execute("INSERT INTO documents VALUES (?,?,?,?)",
                             (doc.content_hash, doc.id, self.run, doc.source.path))
             self._write("documents", doc.to_record())
+            self.sites.learn(doc)
             self.languages[doc.language] += 1
             return "document"
         if row[0] == doc.id:
@@ -204,6 +219,3 @@ class CleanStore:
             "slowest": [{"path": p, "seconds": s} for s, p in slowest],
             "seconds": round(seconds, 3),
         }
-
-    def skip_unchanged(self) -> None:
-        self.counts["skipped_unchanged"] += 1

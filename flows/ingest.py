@@ -70,13 +70,7 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
     store = CleanStore(clean, new_run_id(), lock_wait=lock_wait)
-    todo = []
-    for item in found:
-        if item.problem is None and store.unchanged(raw, item.path):
-            store.skip_unchanged()
-        else:
-            todo.append(item)
-    batches = batches_of(todo, max(1, batch_size))
+    batches = batches_of(store.to_process(raw, found), max(1, batch_size))
     workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
     try:
         with (worker_pool(workers) if workers > 1 else _no_pool()) as pool:

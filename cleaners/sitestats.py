@@ -1,0 +1,120 @@
+"""Per-site line statistics: a line that recurs in many documents of one site is template.
+
+A footer sentence, a fund-raising appeal or a "read more" line can read like prose and pass the
+per-page classifier; across a site's pages it gives itself away by recurring. The counts live in
+the state store (CLEAN/state.sqlite), so they grow with every run; the flow process, the single
+writer, applies them at commit time, in commit order, which keeps the result deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from cleaners.document import Document, Rejection, content_hash, normalized_for_hash
+
+# A line seen in at least this many earlier documents of the site...
+TEMPLATE_MIN_DOCS = 3
+# ...and in at least this share of them is template: an article sentence does not recur in a
+# fifth of a site's pages, and a template line that varies a little still passes this share.
+TEMPLATE_MIN_SHARE = 0.2
+# Only lines up to this length are counted and judged: template lines are short, and long
+# paragraphs that recur are syndicated article text, which near-duplicate detection handles.
+MAX_LINE_CHARS = 400
+# Lines with fewer letters than this are not judged ("1", "—"): the classifier handles them.
+MIN_LETTERS = 3
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS site_docs (site TEXT PRIMARY KEY, docs INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS site_lines (
+    site TEXT NOT NULL, line INTEGER NOT NULL, docs INTEGER NOT NULL,
+    PRIMARY KEY (site, line)
+) WITHOUT ROWID;
+"""
+
+
+def site_key(site: str | None, source_path: str) -> str | None:
+    """The site a document belongs to: its site name or host when known, else the first folder
+    of its path in the raw folder (scrapers commonly file pages by site); None for top-level
+    files with no site (nothing to learn from)."""
+    if site:
+        return site.lower()
+    parts = PurePosixPath(source_path).parts
+    return f"folder:{parts[0]}" if len(parts) > 1 else None
+
+
+def _line_hash(line: str) -> int | None:
+    if len(line) > MAX_LINE_CHARS:
+        return None
+    norm = normalized_for_hash(line)
+    if sum(ch.isalpha() for ch in norm) < MIN_LETTERS:
+        return None
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class SiteStats:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        db.executescript(SCHEMA)
+
+    def template_lines(self, site: str, paragraphs: list[str]) -> list[tuple[int, str]]:
+        """(index, paragraph) of the paragraphs that are this site's template."""
+        row = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()
+        if row is None or row[0] < TEMPLATE_MIN_DOCS:
+            return []
+        need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * row[0])
+        hashes = {i: h for i, p in enumerate(paragraphs) if (h := _line_hash(p)) is not None}
+        if not hashes:
+            return []
+        marks = ",".join("?" * len(set(hashes.values())))
+        frequent = {line for line, docs in self.db.execute(
+            f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",
+            (site, *set(hashes.values()))) if docs >= need}
+        return [(i, paragraphs[i]) for i, h in hashes.items() if h in frequent]
+
+    def share(self, site: str, paragraph: str) -> str:
+        """Evidence for a removal: how many of the site's documents had the line."""
+        h = _line_hash(paragraph)
+        docs = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()[0]
+        seen = self.db.execute("SELECT docs FROM site_lines WHERE site=? AND line=?",
+                               (site, h)).fetchone()
+        return f"in {seen[0] if seen else 0} of {docs} earlier documents of {site}"
+
+    def learn(self, doc: Document) -> None:
+        """Count a new document of its site, and each distinct line it had, kept or removed."""
+        site = site_key(doc.site, doc.source.path)
+        if site is None:
+            return
+        lines = doc.text.split("\n") + [r["text"] for r in doc.removed]
+        self.db.execute("INSERT INTO site_docs VALUES (?, 1) "
+                        "ON CONFLICT(site) DO UPDATE SET docs = docs + 1", (site,))
+        hashes = {h for line in lines if (h := _line_hash(line)) is not None}
+        self.db.executemany("INSERT INTO site_lines VALUES (?, ?, 1) "
+                            "ON CONFLICT(site, line) DO UPDATE SET docs = docs + 1",
+                            [(site, h) for h in hashes])
+
+
+def strip_template(doc: Document, stats: SiteStats) -> Document | Rejection:
+    """The document without the paragraphs its site's earlier documents mark as template; each
+    goes to `removed` with the evidence."""
+    key = site_key(doc.site, doc.source.path)
+    if key is None:
+        return doc
+    paragraphs = doc.text.split("\n")
+    template = stats.template_lines(key, paragraphs)
+    removed = tuple({"line": None, "text": p, "reason": "site-template",
+                     "detail": stats.share(key, p)} for _, p in template)
+    if not template:
+        return doc
+    drop = {i for i, _ in template}
+    kept = [p for i, p in enumerate(paragraphs) if i not in drop]
+    if not kept:
+        return Rejection(doc.id, doc.source, "no-text-after-cleaning",
+                         f"only lines that are template of {key} were left")
+    text = "\n".join(kept)
+    return replace(doc, text=text, removed=doc.removed + removed, content_hash=content_hash(text),
+                   stats=doc.stats | {"chars": len(text), "words": len(text.split()),
+                                      "lines_kept": len(kept),
+                                      "lines_removed": doc.stats["lines_removed"] + len(removed)})

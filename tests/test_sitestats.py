@@ -1,0 +1,65 @@
+"""Per-site template lines: learned across documents and runs, removed with their evidence."""
+
+from __future__ import annotations
+
+import gzip
+
+from cleaners.pipeline import process_batch
+from cleaners.read import discover
+from cleaners.store import CleanStore
+from conftest import HTML, SEEDS, read_jsonl
+
+APPEAL = ("Our reporting is funded by readers like you, and every contribution keeps this "
+          "newsroom independent and free for everyone to read.")
+
+
+# Four seed articles with nothing to strip (002 has a comment section that would take the line).
+ARTICLES = [p for p in sorted(SEEDS.glob("*.txt")) if not p.name.startswith("002")]
+
+
+def other_article() -> str:
+    from cleaners.decode import decode
+    from cleaners.html import extract_html
+
+    data = gzip.decompress((HTML / "nature.com.telescope.html.gz").read_bytes())
+    return extract_html(decode(data, html=True).text).text
+
+
+def ingest_plain(raw, clean, run):
+    store = CleanStore(clean, run)
+    for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
+        store.add(str(raw), outcome)
+    store.finish(store.report(0, 0.0))
+
+
+def test_a_line_recurring_across_a_site_is_learned_and_removed(tmp_path):
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    site = raw / "examplenews"
+    site.mkdir(parents=True)
+    for i, seed in enumerate(ARTICLES[:3]):
+        (site / f"a{i}.txt").write_text(seed.read_text() + "\n" + APPEAL + "\n", encoding="utf-8")
+    ingest_plain(raw, clean, "run1")
+    first = read_jsonl(clean / "documents")
+    assert len(first) == 3 and all(APPEAL in d["text"] for d in first)  # not learned yet
+
+    (site / "later.txt").write_text(ARTICLES[3].read_text() + "\n" + APPEAL + "\n", encoding="utf-8")
+    ingest_plain(raw, clean, "run2")
+    (later,) = [d for d in read_jsonl(clean / "documents") if d["source"]["path"] == "examplenews/later.txt"]
+    assert APPEAL not in later["text"]
+    (why,) = [r for r in later["removed"] if r["reason"] == "site-template"]
+    assert why["text"] == APPEAL and why["line"] is None
+    assert why["detail"] == "in 3 of 3 earlier documents of folder:examplenews"
+    assert later["stats"]["lines_kept"] == len(later["text"].split("\n"))
+
+
+def test_a_different_site_is_not_affected(tmp_path):
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    (raw / "one").mkdir(parents=True)
+    for i, seed in enumerate(ARTICLES):
+        (raw / "one" / f"a{i}.txt").write_text(seed.read_text() + "\n" + APPEAL + "\n")
+    (raw / "two").mkdir()
+    (raw / "two" / "b.txt").write_text(other_article() + "\n" + APPEAL + "\n")
+    ingest_plain(raw, clean, "run1")
+    docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
+    assert APPEAL in docs["two/b.txt"]["text"]
+    assert APPEAL not in docs["one/a3.txt"]["text"]  # the fourth of its site: learned in-run
