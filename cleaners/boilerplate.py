@@ -24,6 +24,8 @@ How it decides (all thresholds and patterns live in ``cleaners/data/boilerplate.
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,8 +74,13 @@ class _Rules:
         raw = json.loads(_DATA.read_text(encoding="utf-8"))
         self.t = {k: v["value"] for k, v in raw["thresholds"].items()}
         self.inside_ok = frozenset(raw["inside_block_reasons"]["value"])
-        self.comment_start = re.compile(
-            "|".join(f"(?:{e['pattern']})" for e in raw["comment_start"]), re.I
+        self.comment_form = re.compile(
+            "|".join(f"(?:{e['pattern']})" for e in raw["comment_start"] if e["kind"] == "form"),
+            re.I,
+        )
+        self.comment_counter = re.compile(
+            "|".join(f"(?:{e['pattern']})" for e in raw["comment_start"] if e["kind"] != "form"),
+            re.I,
         )
         self.end_marker = re.compile(
             "|".join(f"(?:{e['pattern']})" for e in raw["end_markers"]), re.I
@@ -82,6 +89,12 @@ class _Rules:
         for e in raw["line_rules"]:
             pat = _DATE_ONLY if e["pattern"] == "DATE_ONLY" else re.compile(e["pattern"], re.I)
             self.line_rules.append((e["reason"], pat, int(e.get("max_words", 12))))
+        # one alternation of all line rules: one regex call per line instead of one per rule
+        self.line_any = re.compile(
+            "|".join(f"(?P<r{i}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', pat.pattern)})"
+                     for i, (_, pat, _) in enumerate(self.line_rules)),
+            re.I,
+        )
         self.fragment_rules = [
             (e["reason"], re.compile(e["pattern"], 0 if e.get("flags") == "case" else re.I))
             for e in raw["fragment_rules"]
@@ -177,7 +190,8 @@ def _stop_index() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]
 
 
 _WORD = re.compile(r"\w+")
-_TERMINAL = re.compile(r"[.!?…:;\"'”“’»«)\]]\s*$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_TERMINAL = re.compile(r"[.!?…:;\"'”“’»«)\]。！？」』]\s*$")
 
 
 def _resolve_language(language: str | None) -> str | None:
@@ -218,12 +232,20 @@ class _Line:
     prose: bool = False
     score: float = 0.0
     comment_marker: bool = False
+    comment_form: bool = False
+    p: float = -1.0  # line-model probability of being article text (-1: not scored)
     end_marker: bool = False
 
 
 def _match_rule(text: str, nwords: int, rules: _Rules) -> str | None:
     if len(text) > 600:
         return None
+    m = rules.line_any.fullmatch(text)
+    if m is None:
+        return None
+    reason, _, max_words = rules.line_rules[int((m.lastgroup or "r0")[1:])]
+    if nwords <= max_words:
+        return reason
     for reason, pat, max_words in rules.line_rules:
         if nwords <= max_words and pat.fullmatch(text):
             return reason
@@ -240,24 +262,33 @@ def _features(lines: list[str], language: str | None) -> tuple[list[_Line], str 
             continue
         toks = _WORD.findall(text.lower()) if len(text) < 100_000 else text.lower().split()
         toks_per_line.append(toks)
-        items.append(_Line(i, text, len(text.split()), 0.0))
+        nwords = len(text.split())
+        cjk = len(_CJK.findall(text[:2000]))
+        if cjk > 10:
+            nwords = max(nwords, cjk // 2)  # no spaces: ~2 characters a word
+        items.append(_Line(i, text, nwords, 0.0))
     lang = _resolve_language(language)
     if lang is None:
         sample: list[str] = []
         for toks in toks_per_line:
             if len(toks) >= 6:
                 sample.extend(toks[:200])
-            if len(sample) > 1500:
+            if len(sample) > 600:
                 break
-        lang = _guess_language(sample or [t for ts in toks_per_line for t in ts][:1500])
+        lang = _guess_language(sample or [t for ts in toks_per_line for t in ts][:600])
     lists, _ = _stop_index()
     stop = lists.get(lang or "", frozenset())
     for it, toks in zip(items, toks_per_line, strict=True):
         if toks:
             it.sd = sum(1 for t in toks if t in stop) / len(toks)
+        if it.words > len(toks) + 5:  # CJK: no stop list here, treat density as typical
+            it.sd = -1.0
         it.rule = _match_rule(it.text, it.words, rules)
         if it.words <= 12 and len(it.text) <= 200:
-            it.comment_marker = rules.comment_start.fullmatch(it.text) is not None
+            it.comment_form = rules.comment_form.fullmatch(it.text) is not None
+            it.comment_marker = it.comment_form or (
+                rules.comment_counter.fullmatch(it.text) is not None
+            )
             it.end_marker = rules.end_marker.fullmatch(it.text) is not None
     return items, lang
 
@@ -265,7 +296,7 @@ def _features(lines: list[str], language: str | None) -> tuple[list[_Line], str 
 def _prose_threshold(items: list[_Line], t: dict[str, float], has_stoplist: bool) -> float:
     if not has_stoplist:
         return 0.0
-    dens = sorted(it.sd for it in items if it.words >= t["prose_min_words"])
+    dens = sorted(it.sd for it in items if it.words >= t["prose_min_words"] and it.sd >= 0)
     if not dens:
         return t["stopword_floor"]
     p75 = dens[min(len(dens) - 1, int(len(dens) * 0.75))]
@@ -334,6 +365,127 @@ _AUTHOR = re.compile(
 
 
 # ---------------------------------------------------------------------------------------------
+# Line model: a small logistic regression over the features below, trained by
+# bench/train_line_model.py on the dev set's train split. It only re-decides article vs not for
+# lines the hard rules (comment section, title, inside-article patterns) leave open.
+
+_MODEL = Path(__file__).with_name("data") / "line_model.json"
+_USE_MODEL = os.environ.get("CLEANWIRE_LINE_MODEL", "1") != "0"
+_CAPTURE: list | None = None  # set to a list by the training script only
+_SEP = re.compile(r"[|»›•·]")
+_DIGIT = re.compile(r"\d")
+_REASON_FEATURES = ("navigation", "legal-link", "share-prompt", "newsletter", "byline",
+                    "dateline", "photo-credit", "copyright", "tag-list", "comment-meta")
+FEATURE_NAMES = (
+    "in_run", "in_main", "run_share", "prose", "log_words", "density_ratio", "terminal",
+    "heading_like", "rule", "rule_inside_ok", "before_main", "after_main", "log_dist",
+    "prev_prose", "next_prose", "prev_keep", "next_keep", "rel_pos", "digits", "title_case",
+    "separators", "ends_colon", "repeated", "after_end_marker", "end_marker", "short_sentence",
+    "log_chars", "window_prose", *(f"rule_{r}" for r in _REASON_FEATURES),
+)
+
+
+@lru_cache(maxsize=1)
+def _line_model() -> dict | None:
+    try:
+        raw = json.loads(_MODEL.read_text(encoding="utf-8"))
+        if tuple(raw["features"]) != FEATURE_NAMES:
+            return None  # trained for another feature set: fall back to the rules
+        return {
+            "w": [float(x) for x in raw["weights"]], "b": float(raw["bias"]),
+            "w2": [float(x) for x in raw["stage2_weights"]], "b2": float(raw["stage2_bias"]),
+            "threshold": float(raw["threshold"]),
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _stage1(feats: list[list[float]], w: list[float], b: float) -> list[float]:
+    return [_sigmoid(b + sum(wi * xi for wi, xi in zip(w, x, strict=True))) for x in feats]
+
+
+STAGE2_NAMES = ("p", "logit", "mean2", "mean5", "prev", "next", "max_nb", "min_nb")
+
+
+def _stage2_vectors(p: list[float]) -> list[list[float]]:
+    """Context features over the first-stage probabilities: a line among article lines is
+    article text more often than its own features say, and the reverse for menus."""
+    n = len(p)
+    out = []
+    for k in range(n):
+        pk = min(max(p[k], 1e-6), 1 - 1e-6)
+        w2 = p[max(0, k - 2): k + 3]
+        w5 = p[max(0, k - 5): k + 6]
+        prev = p[k - 1] if k > 0 else 0.0
+        nxt = p[k + 1] if k + 1 < n else 0.0
+        out.append([pk, math.log(pk / (1 - pk)) / 4.0, sum(w2) / len(w2), sum(w5) / len(w5),
+                    prev, nxt, max(prev, nxt), min(prev, nxt)])
+    return out
+
+
+def _vectors(items: list[_Line], keep: list[bool], run_score: list[float], best: float,
+             a: int, b: int, cut: int, thr: float) -> list[list[float]]:
+    n = len(items)
+    t = _rules().t
+    counts: dict[str, int] = {}
+    for it in items:
+        if it.words <= 12:
+            counts[it.text] = counts.get(it.text, 0) + 1
+    end_k = next((k for k in range(a, n) if items[k].end_marker), n)
+    prose_flags = [1.0 if it.prose else 0.0 for it in items]
+    out: list[list[float]] = []
+    for k, it in enumerate(items):
+        text = it.text
+        words = text.split()
+        nw = max(it.words, 1)
+        dist = a - k if k < a else (k - b + 1 if k >= b else 0)
+        caps = sum(1 for w in words[:30] if w[:1].isupper()) / max(min(len(words), 30), 1)
+        head = text[:300]
+        digits = len(_DIGIT.findall(head)) / max(len(head), 1)
+        lo, hi = max(0, k - 3), min(n, k + 4)
+        window = sum(prose_flags[lo:hi]) / (hi - lo)
+        dens = 1.0 if it.sd < 0 else min(it.sd / thr, 3.0) if thr > 0 else 1.0
+        terminal = _TERMINAL.search(text) is not None
+        vec = [
+            1.0 if keep[k] else 0.0,
+            1.0 if a <= k < b else 0.0,
+            run_score[k] / best if best > 0 else 0.0,
+            prose_flags[k],
+            math.log1p(nw) / 5.0,
+            dens,
+            1.0 if terminal else 0.0,
+            1.0 if _heading_like(it, t) else 0.0,
+            1.0 if it.rule else 0.0,
+            1.0 if it.rule in _rules().inside_ok else 0.0,
+            1.0 if k < a else 0.0,
+            1.0 if k >= b else 0.0,
+            math.log1p(dist) / 4.0,
+            prose_flags[k - 1] if k > 0 else 0.0,
+            prose_flags[k + 1] if k + 1 < n else 0.0,
+            1.0 if k > 0 and keep[k - 1] else 0.0,
+            1.0 if k + 1 < n and keep[k + 1] else 0.0,
+            k / n,
+            digits,
+            caps,
+            1.0 if _SEP.search(head) else 0.0,
+            1.0 if text.endswith(":") else 0.0,
+            1.0 if counts.get(text, 0) > 1 else 0.0,
+            1.0 if end_k < k < cut else 0.0,
+            1.0 if it.end_marker else 0.0,
+            1.0 if terminal and not it.prose and (it.sd >= thr or it.sd < 0) else 0.0,
+            math.log1p(len(text)) / 8.0,
+            window,
+            *(1.0 if it.rule == r else 0.0 for r in _REASON_FEATURES),
+        ]
+        out.append(vec)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # Main entry point
 
 
@@ -364,7 +516,8 @@ def _clean(text: str, language: str | None) -> TextCleanResult:
     for it in items:
         long_enough = it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
         sentence = it.words >= t["title_max_words"] or _TERMINAL.search(it.text) is not None
-        it.prose = (long_enough and sentence and it.sd >= thr and it.rule is None
+        dense = it.sd >= thr or it.sd < 0
+        it.prose = (long_enough and sentence and dense and it.rule is None
                     and not it.comment_marker)
         if it.prose:
             s = t["prose_base_score"] + min(
@@ -383,13 +536,18 @@ def _clean(text: str, language: str | None) -> TextCleanResult:
 
     reasons: dict[int, tuple[str, str]] = {}  # item index -> (reason, detail)
 
-    # Comment section: first marker with enough prose before it cuts to the end.
+    # Comment section: the first marker that follows the article cuts to the end. A reply form
+    # needs only some prose before it; a counter/heading (also printed in article headers) needs
+    # the main block to have begun before it, or more prose before it than after it.
+    _, main_a, _ = _max_run(scores, 0, n)
+    total_prose = sum(it.score for it in items if it.prose)
     cut = n
     prose_before = 0.0
     for k, it in enumerate(items):
         if it.comment_marker and prose_before >= 2.0:
-            cut = k
-            break
+            if it.comment_form or k > main_a or prose_before >= total_prose - prose_before:
+                cut = k
+                break
         if it.prose:
             prose_before += it.score
     if cut < n:
@@ -405,9 +563,11 @@ def _clean(text: str, language: str | None) -> TextCleanResult:
     # Main block + other strong prose runs before the cut.
     best, a, b = _max_run(scores, 0, cut)
     keep = [False] * n
+    run_score = [0.0] * n  # score of the kept run a line belongs to (0: outside every run)
     if best > 0:
         for k in range(a, b):
             keep[k] = True
+            run_score[k] = best
         stack = [(0, a), (b, cut)]
         while stack:
             lo, hi = stack.pop()
@@ -417,7 +577,34 @@ def _clean(text: str, language: str | None) -> TextCleanResult:
             if s2 >= t["secondary_block_min_score"]:
                 for k in range(a2, b2):
                     keep[k] = True
+                    run_score[k] = s2
                 stack += [(lo, a2), (b2, hi)]
+    model = _line_model() if _USE_MODEL else None
+    if _CAPTURE is not None:  # training (bench/train_line_model.py): record features
+        _CAPTURE.append((items, _vectors(items, keep, run_score, best, a, b, cut, thr)
+                         if best > 0 else None, cut))
+    if model is not None and best > 0:
+        feats = _vectors(items, keep, run_score, best, a, b, cut, thr)
+        p1 = _stage1(feats[:cut], model["w"], model["b"])
+        p2 = _stage1(_stage2_vectors(p1), model["w2"], model["b2"])
+        gap = int(t["protected_gap_lines"])
+        last_prose = [-10**9] * n  # nearest prose line before k (inside the main block)
+        next_prose = [10**9] * n  # nearest prose line after k
+        seen = -10**9
+        for k in range(n):
+            last_prose[k] = seen
+            if a <= k < b and items[k].prose:
+                seen = k
+        seen = 10**9
+        for k in range(n - 1, -1, -1):
+            next_prose[k] = seen
+            if a <= k < b and items[k].prose:
+                seen = k
+        for k in range(cut):
+            items[k].p = p2[k]
+            protected = a <= k < b and k - last_prose[k] <= gap and next_prose[k] - k <= gap
+            keep[k] = p2[k] >= model["threshold"] or (protected and items[k].rule is None
+                                                      and not items[k].end_marker)
     first_kept = next((k for k in range(n) if keep[k] and items[k].prose), cut)
 
     # Title (from the lines before the article and its first line).
@@ -480,6 +667,13 @@ def _clean(text: str, language: str | None) -> TextCleanResult:
                 paragraphs.append(body)
             continue
         # outside the article
+        if it.p >= 0 and it.rule is None and not it.end_marker and not it.comment_marker:
+            kind = "outside-main-block" if it.prose else (
+                "short-menu-line" if it.words < t["prose_min_words"] else "low-stopword-density")
+            removed.append(Removed(it.idx, it.text, kind,
+                                   f"line model p={it.p:.2f} ({code}, stopword density "
+                                   f"{max(it.sd, 0):.2f}, threshold {thr:.2f})"))
+            continue
         if it.rule is not None:
             reason, detail = it.rule, "matched pattern outside article"
         elif it.end_marker:
