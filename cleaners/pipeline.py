@@ -6,6 +6,7 @@ state (dedup index, manifest) and writes the outputs.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Outcome:
 
     result: Document | Rejection
     seconds: float
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file as read, for the manifest
 
 
 def normalize_paragraphs(lines) -> list[str]:
@@ -90,19 +92,34 @@ def process(raw: RawInput) -> Document | Rejection:
 
 def process_path(raw_root: str, found: Found) -> Document | Rejection:
     """Read, clean and annotate one discovered input; any failure is a Rejection, never a raise."""
-    if found.problem:
-        return Rejection(document_id(found.path), Source(found.path, None, None), *found.problem)
+    return process_found(raw_root, found)[0]
+
+
+def process_found(raw_root: str, found: Found) -> tuple[Document | Rejection, tuple[int, int] | None]:
+    """The outcome of one input and the (size, mtime_ns) it had when read."""
     doc_id, source = document_id(found.path), Source(found.path, None, None)
+    if found.problem:
+        return Rejection(doc_id, source, *found.problem), None
+    stat = None
     try:
         raw = read_input(raw_root, found.path)
         source = Source(raw.path, raw.sha256, raw.format, None, raw.compression)
-        return process(raw)
-    except ReadError as exc:
-        return Rejection(doc_id, source, exc.reason, exc.detail)
+        stat = (raw.size, raw.mtime_ns)
+        return process(raw), stat
+    except ReadError as exc:  # a verdict on these bytes: remember them, do not try again
+        return Rejection(doc_id, source, exc.reason, exc.detail), _stat(raw_root, found.path)
     except OSError as exc:
-        return Rejection(doc_id, source, "unreadable", f"{type(exc).__name__}: {exc}")
+        return Rejection(doc_id, source, "unreadable", f"{type(exc).__name__}: {exc}"), stat
     except Exception as exc:  # a bug or a library failure on one page must not sink its batch
-        return Rejection(doc_id, source, "error", f"{type(exc).__name__}: {exc}")
+        return Rejection(doc_id, source, "error", f"{type(exc).__name__}: {exc}"), stat
+
+
+def _stat(raw_root: str, path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(os.path.join(raw_root, path))
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def process_batch(raw_root: str, batch: list[Found]) -> list[Outcome]:
@@ -110,6 +127,6 @@ def process_batch(raw_root: str, batch: list[Found]) -> list[Outcome]:
     outcomes = []
     for found in batch:
         start = time.perf_counter()
-        result = process_path(raw_root, found)
-        outcomes.append(Outcome(result, round(time.perf_counter() - start, 4)))
+        result, stat = process_found(raw_root, found)
+        outcomes.append(Outcome(result, round(time.perf_counter() - start, 4), stat))
     return outcomes

@@ -53,6 +53,8 @@ class RawInput:
     sha256: str         # of the raw bytes as stored
     format: str         # text, html
     compression: str | None
+    size: int           # the file's size and mtime when it was read, for the manifest
+    mtime_ns: int
 
 
 def discover(raw_root: str | os.PathLike) -> list[Found]:
@@ -113,11 +115,11 @@ def _decompress(raw: bytes, kind: str, limit: int) -> bytes:
 
 def read_input(raw_root: str | os.PathLike, rel: str, *, max_bytes: int = MAX_FILE_BYTES,
                max_decompressed: int = MAX_DECOMPRESSED_BYTES) -> RawInput:
-    full = Path(raw_root, rel)
-    size = full.stat().st_size
-    if size > max_bytes:
-        raise ReadError("too-large", f"{size} bytes, above the {max_bytes}-byte limit")
-    raw = full.read_bytes()
+    with open(Path(raw_root, rel), "rb") as f:
+        st = os.fstat(f.fileno())
+        if st.st_size > max_bytes:
+            raise ReadError("too-large", f"{st.st_size} bytes, above the {max_bytes}-byte limit")
+        raw = f.read(max_bytes + 1)
     digest = hashlib.sha256(raw).hexdigest()
     fmt, compression = format_of(rel)
     by_content = next((kind for magic, kind in COMPRESSION_MAGIC if raw.startswith(magic)), None)
@@ -130,7 +132,7 @@ def read_input(raw_root: str | os.PathLike, rel: str, *, max_bytes: int = MAX_FI
         data = raw
     if fmt is None:
         raise ReadError("unsupported-format", f"no reader for '{Path(rel).name}' (read: .txt, .html, .htm, and those .gz/.bz2/.xz)")
-    return RawInput(rel, data, digest, fmt, compression)
+    return RawInput(rel, data, digest, fmt, compression, st.st_size, st.st_mtime_ns)
 
 
 def sha256_of(raw_root: str | os.PathLike, rel: str) -> str:

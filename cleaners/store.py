@@ -13,6 +13,7 @@ file is written only when it has records.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import os
 import sqlite3
@@ -27,12 +28,22 @@ from cleaners.pipeline import Outcome
 from cleaners.sitestats import SiteStats, strip_template
 
 KINDS = ("documents", "duplicates", "rejected")
+SLOWEST_KEPT = 5  # the run report names the slowest inputs: the ones worth a look
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT PRIMARY KEY,  -- sha256 of the normalized clean text
     id TEXT NOT NULL,
     run TEXT NOT NULL,
     path TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run TEXT PRIMARY KEY, status TEXT NOT NULL,  -- running, completed, interrupted
+    started TEXT NOT NULL, finished TEXT
+);
+CREATE TABLE IF NOT EXISTS run_files (
+    run TEXT NOT NULL, kind TEXT NOT NULL,
+    length INTEGER NOT NULL,        -- bytes of the run's output file committed so far
+    PRIMARY KEY (run, kind)
 );
 CREATE TABLE IF NOT EXISTS inputs (
     path TEXT PRIMARY KEY,          -- relative to the raw folder
@@ -46,6 +57,19 @@ CREATE TABLE IF NOT EXISTS inputs (
 def new_run_id() -> str:
     """Sortable by time, unique across machines: 20261123T130102Z-3f9a1c."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def _dumps(record: dict) -> str:
@@ -77,6 +101,17 @@ def lock_clean_folder(root: Path, wait_seconds: float) -> int:
 
 
 class CleanStore:
+    """The single writer of a clean folder for one run.
+
+    Crash safety: outputs are appended to hidden files (`.<run>.jsonl.tmp`); at every checkpoint
+    (after each batch) they are flushed and fsynced, their lengths are recorded in the state
+    store, and the state transaction (manifest, indexes) commits with them. A run that dies —
+    SIGKILL, power cut — leaves committed prefixes; the next run (holding the lock, so the old
+    one is gone) truncates each file to its committed length and publishes it under its final
+    name. Inputs after the last checkpoint are not in the manifest, so they are simply done
+    again: every input ends up exactly once in documents, duplicates or rejected.
+    """
+
     def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0):
         self.root = Path(clean_root)
         self.run = run_id
@@ -85,18 +120,78 @@ class CleanStore:
             (self.root / kind).mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.root / "state.sqlite", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a commit is a checkpoint: make it durable
         self.db.executescript(SCHEMA)
         self.sites = SiteStats(self.db)
+        self.recovered = self._recover()
         self.db.execute("BEGIN")
-        self._files = {kind: open(self._tmp(kind), "w", encoding="utf-8") for kind in KINDS}
+        self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL)", (run_id, _now()))
+        self.db.executemany("INSERT INTO run_files VALUES (?, ?, 0)", [(run_id, k) for k in KINDS])
+        self.db.execute("COMMIT")
+        self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
         self._written = Counter()
         self.counts: Counter = Counter()
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
-        self.slowest: list[tuple[float, str]] = []
+        self.slowest: list[tuple[float, str]] = []  # a heap of the SLOWEST_KEPT slowest inputs
+        self.db.execute("BEGIN")
 
-    def _tmp(self, kind: str) -> Path:
-        return self.root / kind / f".{self.run}.jsonl.tmp"
+    def _tmp(self, run: str, kind: str) -> Path:
+        return self.root / kind / f".{run}.jsonl.tmp"
+
+    def _publish(self, run: str, kind: str, length: int) -> Path | None:
+        """Truncate a run's output to its committed length; rename it into place, or drop it if
+        empty."""
+        tmp = self._tmp(run, kind)
+        if not tmp.exists():
+            return None
+        if length == 0:
+            tmp.unlink()
+            return None
+        with open(tmp, "r+b") as f:
+            f.truncate(length)
+            os.fsync(f.fileno())
+        final = self.root / kind / f"{run}.jsonl"
+        os.replace(tmp, final)
+        return final
+
+    def _recover(self) -> list[str]:
+        """Publish what interrupted runs committed (and what a completed run had not renamed
+        yet when it died); returns the interrupted runs' ids."""
+        leftovers = {tmp.name[1:].split(".jsonl")[0] for kind in KINDS
+                     for tmp in (self.root / kind).glob(".*.jsonl.tmp")}
+        status = dict(self.db.execute("SELECT run, status FROM runs WHERE status='running'"))
+        for run in leftovers:
+            status.setdefault(run, self._status_of(run))
+        stale = []
+        for run, state in status.items():
+            lengths = dict(self.db.execute("SELECT kind, length FROM run_files WHERE run=?", (run,)))
+            for kind in KINDS:
+                self._publish(run, kind, lengths.get(kind, 0))
+            if state != "running":
+                continue
+            stale.append(run)
+            counts = dict(self.db.execute(
+                "SELECT outcome, COUNT(*) FROM inputs WHERE run=? GROUP BY outcome", (run,)).fetchall())
+            _write_json(self.root / "reports" / f"{run}.json",
+                        {"run": run, "status": "interrupted", "committed": counts})
+            self.db.execute("UPDATE runs SET status='interrupted', finished=? WHERE run=?",
+                            (_now(), run))
+        return stale
+
+    def _status_of(self, run: str) -> str | None:
+        row = self.db.execute("SELECT status FROM runs WHERE run=?", (run,)).fetchone()
+        return row[0] if row else None
+
+    def checkpoint(self) -> None:
+        """Make everything added so far durable: output files first, then the state."""
+        for kind, f in self._files.items():
+            f.flush()
+            os.fsync(f.fileno())
+            self.db.execute("UPDATE run_files SET length=? WHERE run=? AND kind=?",
+                            (f.tell(), self.run, kind))
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
 
     # -- manifest -------------------------------------------------------------------------
     def unchanged(self, raw_root: str | os.PathLike, path: str) -> bool:
@@ -120,26 +215,25 @@ class CleanStore:
                 todo.append(item)
         return todo
 
-    def _remember(self, raw_root, result: Document | Rejection, outcome: str) -> None:
-        try:
-            st = os.stat(Path(raw_root, result.source.path))
-            size, mtime = st.st_size, st.st_mtime_ns
-        except OSError:
-            size = mtime = None
+    def _remember(self, stat: tuple[int, int] | None, result: Document | Rejection,
+                  outcome: str) -> None:
+        size, mtime = stat or (None, None)
         self.db.execute("INSERT OR REPLACE INTO inputs VALUES (?,?,?,?,?,?,?)",
                         (result.source.path, size, mtime, result.source.sha256, outcome,
                          result.id, self.run))
 
     # -- outcomes -------------------------------------------------------------------------
     def _write(self, kind: str, record: dict) -> None:
-        self._files[kind].write(_dumps(record) + "\n")
+        self._files[kind].write((_dumps(record) + "\n").encode("utf-8"))
         self._written[kind] += 1
 
-    def add(self, raw_root, outcome: Outcome) -> str:
+    def add(self, outcome: Outcome) -> str:
         """Dedup and write one outcome, in the order the flow gives (which makes the kept copy
         the first in path order). Returns what became of it."""
         result = outcome.result
-        self.slowest.append((outcome.seconds, result.source.path))
+        heapq.heappush(self.slowest, (outcome.seconds, result.source.path))
+        if len(self.slowest) > SLOWEST_KEPT:
+            heapq.heappop(self.slowest)
         if isinstance(result, Document):
             result = strip_template(result, self.sites)
         if isinstance(result, Rejection):
@@ -148,7 +242,7 @@ class CleanStore:
             kind = "rejected"
         else:
             kind = self._add_document(result)
-        self._remember(raw_root, result, "document" if kind == "unchanged" else kind)
+        self._remember(outcome.stat, result, "document" if kind == "unchanged" else kind)
         self.counts[kind] += 1
         return kind
 
@@ -171,41 +265,37 @@ class CleanStore:
 
     # -- end of run -----------------------------------------------------------------------
     def finish(self, report: dict) -> dict[str, Path]:
-        """Make the outputs durable and visible, then commit the state."""
+        """Checkpoint, publish the outputs under their final names, write the report."""
+        self.db.execute("UPDATE runs SET status='completed', finished=? WHERE run=?",
+                        (_now(), self.run))
+        self.checkpoint()
+        self.db.execute("COMMIT")
         written: dict[str, Path] = {}
         for kind, f in self._files.items():
-            f.flush()
-            os.fsync(f.fileno())
+            length = f.tell()
             f.close()
-            tmp = self._tmp(kind)
-            if self._written[kind]:
-                final = self.root / kind / f"{self.run}.jsonl"
-                os.replace(tmp, final)
-                written[kind] = final
-            else:
-                tmp.unlink()
+            if path := self._publish(self.run, kind, length):
+                written[kind] = path
         report_path = self.root / "reports" / f"{self.run}.json"
-        tmp = report_path.with_name(f".{report_path.name}.tmp")
-        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, report_path)
+        _write_json(report_path, report | {"status": "completed"})
         written["report"] = report_path
-        self.db.execute("COMMIT")
         self._close()
         return written
+
+    def abort(self) -> None:
+        """The run failed: keep what its checkpoints committed, as a crash would."""
+        self.db.execute("ROLLBACK")
+        for f in self._files.values():
+            f.close()
+        self._recover()
+        self._close()
 
     def _close(self) -> None:
         self.db.close()
         os.close(self._lock)  # releases the lock
 
-    def abort(self) -> None:
-        for kind, f in self._files.items():
-            f.close()
-            self._tmp(kind).unlink(missing_ok=True)
-        self.db.execute("ROLLBACK")
-        self._close()
-
     def report(self, files_seen: int, seconds: float) -> dict:
-        slowest = sorted(self.slowest, reverse=True)[:5]
+        slowest = sorted(self.slowest, reverse=True)
         return {
             "run": self.run,
             "files_seen": files_seen,

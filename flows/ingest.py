@@ -79,9 +79,9 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
             for number, batch in pending:
                 in_flight.append(clean_batch.submit(number, raw, batch, pool))
                 if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
-                    _commit(store, raw, in_flight.popleft().result())
+                    _commit(store, in_flight.popleft().result())
             while in_flight:
-                _commit(store, raw, in_flight.popleft().result())
+                _commit(store, in_flight.popleft().result())
     except BaseException:
         store.abort()
         raise
@@ -96,9 +96,10 @@ def _no_pool():
     yield None
 
 
-def _commit(store: CleanStore, raw: str, outcomes: list[Outcome]) -> None:
+def _commit(store: CleanStore, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
-        store.add(raw, outcome)
+        store.add(outcome)
+    store.checkpoint()
 
 
 def _publish(report: dict) -> None:

@@ -28,7 +28,7 @@ def other_article() -> str:
 def ingest_plain(raw, clean, run):
     store = CleanStore(clean, run)
     for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
-        store.add(str(raw), outcome)
+        store.add(outcome)
     store.finish(store.report(0, 0.0))
 
 
