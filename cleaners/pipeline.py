@@ -122,11 +122,13 @@ def _stat(raw_root: str, path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def process_batch(raw_root: str, batch: list[Found]) -> list[Outcome]:
-    """The unit of work a worker process runs: a batch of inputs, in order."""
+def process_batch(raw_root: str, batch: list[Found], one=None) -> list[Outcome]:
+    """The unit of work a worker process runs: a batch of inputs, in order. `one` processes a
+    single input (default process_found; the runner passes a timed version)."""
+    one = one or process_found
     outcomes = []
     for found in batch:
         start = time.perf_counter()
-        result, stat = process_found(raw_root, found)
+        result, stat = one(raw_root, found)
         outcomes.append(Outcome(result, round(time.perf_counter() - start, 4), stat))
     return outcomes

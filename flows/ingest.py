@@ -3,17 +3,15 @@
 Prefect runs one task per batch on its thread runner; each task hands its whole batch to a plain
 process pool (no Prefect in the workers: a Prefect worker process without an API server would
 start its own, at ~100 ms a task). The flow process alone dedups and writes, in batch order, so the
-result does not depend on which batch finishes first.
+result does not depend on which batch finishes first. cleaners/runner.py keeps the pool alive
+through worker deaths and hung pages.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -22,22 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners.defaults import BATCH_SIZE, IN_FLIGHT_PER_WORKER, TASK_THREADS
-from cleaners.pipeline import Outcome, process_batch
+from cleaners.pipeline import Outcome
 from cleaners.read import Found, discover
+from cleaners.runner import DOC_SECONDS, BatchRunner
 from cleaners.store import CleanStore, new_run_id
-
-
-@contextmanager
-def worker_pool(workers: int):
-    """A process pool whose workers are forked from a server that has the cleaners imported.
-    forkserver, not fork: the flow process has Prefect's threads, which fork would copy mid-lock."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["cleaners.workers"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -46,12 +32,9 @@ def discover_inputs(raw: str) -> list[Found]:
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, task_run_name="clean-batch-{number}")
-def clean_batch(number: int, raw: str, batch: list[Found], pool: Executor | None) -> list[Outcome]:
+def clean_batch(number: int, raw: str, batch: list[Found], runner: BatchRunner) -> list[Outcome]:
     start = time.perf_counter()
-    if pool is None:
-        outcomes = process_batch(raw, batch)
-    else:
-        outcomes = pool.submit(process_batch, raw, batch).result()
+    outcomes = runner.run(raw, batch)
     get_run_logger().info("batch %d: %d inputs in %.2f s", number, len(batch),
                           time.perf_counter() - start)
     return outcomes
@@ -63,9 +46,10 @@ def batches_of(items: list, size: int) -> list[list]:
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS), log_prints=False)
 def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
-           workers: int = 0, lock_wait: float = 0.0) -> dict:
+           workers: int = 0, lock_wait: float = 0.0, doc_seconds: float = DOC_SECONDS) -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
-    One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail."""
+    One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
+    A document that takes more than `doc_seconds` is stopped and rejected as `timeout`."""
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
@@ -73,11 +57,10 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     batches = batches_of(store.to_process(raw, found), max(1, batch_size))
     workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
     try:
-        with (worker_pool(workers) if workers > 1 else _no_pool()) as pool:
+        with BatchRunner(workers, doc_seconds=doc_seconds) as runner:
             in_flight: deque = deque()
-            pending = iter(enumerate(batches))
-            for number, batch in pending:
-                in_flight.append(clean_batch.submit(number, raw, batch, pool))
+            for number, batch in enumerate(batches):
+                in_flight.append(clean_batch.submit(number, raw, batch, runner))
                 if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
                     _commit(store, in_flight.popleft().result())
             while in_flight:
@@ -89,11 +72,6 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     report["outputs"] = {k: str(v) for k, v in store.finish(report).items()}
     _publish(report)
     return report
-
-
-@contextmanager
-def _no_pool():
-    yield None
 
 
 def _commit(store: CleanStore, outcomes: list[Outcome]) -> None:

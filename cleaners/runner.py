@@ -1,0 +1,166 @@
+"""Batches in worker processes that survive what hostile pages do to workers.
+
+- A document that spins in Python code is stopped by a per-document timer in its worker
+  (SIGALRM) and rejected as `timeout`; the rest of its batch completes.
+- A worker that dies (segfault, OOM kill) costs its batch one attempt: the batch is tried once
+  more on fresh workers. A batch that overruns its whole budget (a page stuck inside a C
+  extension, where the timer cannot interrupt) has its workers killed. Either way, a batch that
+  still fails runs one document at a time, each alone in a fresh process, and the document that
+  kills or hangs its process is rejected (`worker-crash` / `timeout`), never retried forever.
+- Each worker's address space is capped, so a page that would exhaust memory raises
+  MemoryError in its own worker (a rejection) rather than bringing down the machine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+
+from cleaners.document import Rejection, Source, document_id
+from cleaners.pipeline import Outcome, process_batch, process_found
+from cleaners.read import Found
+
+# A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
+# pathological page does not hold up a run.
+DOC_SECONDS = 30.0
+# A batch may overrun its documents' budgets by this much (start-up, a slow disk) before its
+# workers are presumed stuck in C code and killed.
+BATCH_SLACK_SECONDS = 60.0
+# Address space per worker. The libraries need well under 1 GB for any real page; 4 GiB lets a
+# huge page through and turns a runaway one into a MemoryError in its own worker.
+WORKER_ADDRESS_SPACE = 4 * 1024**3
+# Attempts of a whole batch on the shared pool before its documents run one by one in isolation.
+BATCH_ATTEMPTS = 2
+
+
+class DocumentTimeout(BaseException):
+    """BaseException, so that the cleaners' own `except Exception` guards let it through."""
+
+
+def _alarm(signum, frame):
+    raise DocumentTimeout()
+
+
+def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
+    if address_space:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = address_space if hard == resource.RLIM_INFINITY else min(address_space, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.signal(signal.SIGALRM, _alarm)
+    if extra is not None:
+        extra()
+
+
+def _timed_batch(raw_root: str, batch: list[Found], doc_seconds: float) -> list[Outcome]:
+    """process_batch with a per-document timer: a document over budget becomes a rejection."""
+    def one(raw: str, found: Found):
+        signal.setitimer(signal.ITIMER_REAL, doc_seconds)
+        try:
+            return process_found(raw, found)
+        except DocumentTimeout:
+            return _rejection(found, "timeout", f"stopped after {doc_seconds:g} s"), None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    return process_batch(raw_root, batch, one=one)
+
+
+def _rejection(found: Found, reason: str, detail: str) -> Rejection:
+    return Rejection(document_id(found.path), Source(found.path, None, None), reason, detail)
+
+
+class BatchRunner:
+    """A process pool shared by the flow's batch tasks (threads), rebuilt when it breaks."""
+
+    def __init__(self, workers: int, *, doc_seconds: float = DOC_SECONDS,
+                 batch_slack: float = BATCH_SLACK_SECONDS,
+                 address_space: int = WORKER_ADDRESS_SPACE,
+                 worker_init: Callable[[], None] | None = None):
+        self.workers = workers
+        self.doc_seconds = doc_seconds
+        self.batch_slack = batch_slack
+        self._initargs = (address_space, worker_init)
+        self._ctx = multiprocessing.get_context("forkserver")
+        # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy
+        # mid-lock. The server imports the cleaners once; each worker forks from it ready.
+        self._ctx.set_forkserver_preload(["cleaners.workers"])
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._generation = 0
+        self.restarts = 0
+
+    def __enter__(self) -> BatchRunner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx,
+                                   initializer=_init_worker, initargs=self._initargs)
+
+    def _current(self) -> tuple[ProcessPoolExecutor, int]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool(self.workers)
+            return self._pool, self._generation
+
+    def _discard(self, generation: int) -> None:
+        """Kill the workers of a broken or stuck pool (once, whichever batch noticed first)."""
+        with self._lock:
+            if generation != self._generation or self._pool is None:
+                return
+            pool, self._pool = self._pool, None
+            self._generation += 1
+            self.restarts += 1
+        _kill(pool)
+
+    def budget(self, batch: list[Found]) -> float:
+        return self.doc_seconds * len(batch) + self.batch_slack
+
+    def run(self, raw_root: str, batch: list[Found]) -> list[Outcome]:
+        for _ in range(BATCH_ATTEMPTS):
+            pool, generation = self._current()
+            try:
+                future = pool.submit(_timed_batch, raw_root, batch, self.doc_seconds)
+                return future.result(timeout=self.budget(batch))
+            except BrokenProcessPool:  # a worker died: maybe this batch, maybe another's
+                self._discard(generation)
+            except FutureTimeout:  # stuck where the timer cannot reach: trying again would hang
+                self._discard(generation)
+                break
+        return [self._isolated(raw_root, found) for found in batch]
+
+    def _isolated(self, raw_root: str, found: Found) -> Outcome:
+        """One document alone in a fresh process: its crash or hang is its own verdict."""
+        pool = self._new_pool(1)
+        try:
+            future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds)
+            return future.result(timeout=self.doc_seconds + self.batch_slack)[0]
+        except BrokenProcessPool:
+            return Outcome(_rejection(found, "worker-crash",
+                                      "the worker process died on this input twice"), 0.0)
+        except FutureTimeout:
+            return Outcome(_rejection(found, "timeout",
+                                      "the worker did not return in time (stuck in native code)"), 0.0)
+        finally:
+            _kill(pool)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    for process in list((pool._processes or {}).values()):  # no public API kills a worker
+        try:
+            os.kill(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, AttributeError, TypeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)

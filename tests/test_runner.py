@@ -1,0 +1,110 @@
+"""The batch runner under faults injected into real worker processes: a page that spins, a page
+that kills its worker, a page stuck where the timer cannot reach, and a worker killed from outside."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+import time
+
+import pytest
+
+from cleaners.read import discover
+from cleaners.runner import BatchRunner
+from conftest import SEEDS
+
+
+def inject_faults() -> None:
+    """Runs in each worker: files named after a fault misbehave the way hostile pages do."""
+    import cleaners.pipeline as pipeline
+
+    real = pipeline.process
+
+    def process(raw):
+        if "spin" in raw.path:
+            while True:  # Python code that never ends: the per-document timer stops it
+                pass
+        if "crash" in raw.path:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if "stuck" in raw.path:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as native code would
+            time.sleep(3600)
+        if "slow" in raw.path:
+            time.sleep(2)
+        return real(raw)
+
+    pipeline.process = process
+
+
+@pytest.fixture
+def raw(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, raw / seed.name)
+    return raw
+
+
+def outcomes_by_path(runner, raw):
+    found = discover(raw)
+    return {o.result.source.path: o.result for o in runner.run(str(raw), found)}
+
+
+def test_a_spinning_page_times_out_and_its_batch_completes(raw):
+    shutil.copy(next(SEEDS.glob("000_*")), raw / "spin.txt")
+    with BatchRunner(1, doc_seconds=1.0, worker_init=inject_faults) as runner:
+        out = outcomes_by_path(runner, raw)
+        assert out["spin.txt"].reason == "timeout"
+        assert sum(type(r).__name__ == "Document" for r in out.values()) == 5
+        assert runner.restarts == 0  # the timer handled it inside the worker
+
+
+def test_a_page_that_kills_its_worker_is_rejected_after_a_retry(raw):
+    shutil.copy(next(SEEDS.glob("000_*")), raw / "crash.txt")
+    with BatchRunner(2, worker_init=inject_faults) as runner:
+        out = outcomes_by_path(runner, raw)
+        assert out["crash.txt"].reason == "worker-crash"
+        assert sum(type(r).__name__ == "Document" for r in out.values()) == 5
+        assert runner.restarts == 2  # two attempts on the pool, then isolation
+
+
+def test_a_page_stuck_in_native_code_is_killed_and_rejected(raw):
+    shutil.copy(next(SEEDS.glob("000_*")), raw / "stuck.txt")
+    with BatchRunner(1, doc_seconds=2.0, batch_slack=2.0, worker_init=inject_faults) as runner:
+        start = time.monotonic()
+        out = outcomes_by_path(runner, raw)
+        assert out["stuck.txt"].reason == "timeout"
+        assert sum(type(r).__name__ == "Document" for r in out.values()) == 5
+        assert time.monotonic() - start < 60
+
+
+def test_a_worker_killed_from_outside_loses_only_an_attempt(raw):
+    shutil.copy(next(SEEDS.glob("000_*")), raw / "slow.txt")
+    with BatchRunner(1, worker_init=inject_faults) as runner:
+        def kill_worker_once():
+            time.sleep(1.0)  # while the worker sleeps in slow.txt
+            pool = runner._pool
+            pid = next(iter(pool._processes))
+            os.kill(pid, signal.SIGKILL)  # an OOM killer's doing
+
+        killer = threading.Thread(target=kill_worker_once)
+        killer.start()
+        out = outcomes_by_path(runner, raw)
+        killer.join()
+        assert runner.restarts == 1
+        assert all(type(r).__name__ == "Document" for r in out.values()) and len(out) == 6
+
+
+def test_memory_is_capped_per_worker(raw):
+    (raw / "big.txt").write_text("word " * 10)
+    with BatchRunner(1, address_space=3 * 1024**3) as runner:
+        future = runner._current()[0].submit(_limit)
+        assert future.result() == 3 * 1024**3
+
+
+def _limit():
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
