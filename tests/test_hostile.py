@@ -1,0 +1,126 @@
+"""The worst day: a folder of hostile inputs, built here, run through the real CLI in a
+subprocess under a 6 GiB address-space limit. Nothing crashes, hangs, reads outside the raw
+folder, loses a file or touches the raw files; each input gets its verdict."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import read_jsonl, seed_text
+
+ENTITY_BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+ <!ENTITY ext SYSTEM "file:///etc/passwd">
+]>
+<html><head><title>Entity bomb</title></head><body><article>
+<p>&lol9; &ext;</p>
+<p>{body}</p>
+</article></body></html>
+"""
+
+
+def build_hostile(base: Path) -> Path:
+    raw = base / "raw"
+    raw.mkdir()
+    (raw / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(4096))
+    with gzip.open(raw / "bomb.txt.gz", "wb", compresslevel=1) as f:
+        zeros = bytes(16 * 1024 * 1024)
+        for _ in range(32):  # 512 MB of zeros, about 0.5 MB on disk
+            f.write(zeros)
+    (raw / "truncated.txt.gz").write_bytes(gzip.compress(seed_text("000").encode())[:100])
+    words = seed_text("003").split()
+    (raw / "long-line.txt").write_text(" ".join(words[i % len(words)] for i in range(3_000_000)))
+    (raw / "deep.html").write_text("<html><body>" + "<div>" * 200_000 + "<p>Deep.</p>"
+                                   + "</div>" * 200_000 + "</body></html>")
+    (raw / "entities.html").write_text(ENTITY_BOMB.format(body=seed_text("000").replace("\n", " ")))
+    (raw / "utf16.txt").write_bytes(seed_text("001").encode("utf-16"))  # with a BOM
+    (raw / "utf16-nobom.txt").write_bytes(seed_text("004").encode("utf-16-le"))
+    (raw / "cp1252.txt").write_bytes(seed_text("003").encode("cp1252"))
+    (raw / "bom.txt").write_bytes(codecs.BOM_UTF8 + seed_text("000").encode("utf-8"))
+    (raw / "bad.jsonl").write_text('{"url": "x", "text": "unterminated\n')
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "nul.txt").write_bytes(b"text\x00with\x00\x00\x00nuls" * 100)
+    (base / "secret.txt").write_text("outside the raw folder: must never be read")
+    os.symlink(base / "secret.txt", raw / "link-out.txt")
+    os.symlink("/etc", raw / "etc")
+    os.symlink(raw / "cp1252.txt", raw / "link-in.txt")
+    return raw
+
+
+def digests(raw: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in raw.iterdir() if p.is_file() and not p.is_symlink()}
+
+
+def limit_address_space():
+    six_gib = 6 * 1024**3
+    resource.setrlimit(resource.RLIMIT_AS, (six_gib, six_gib))
+
+
+def test_hostile_folder(prefect_harness, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    raw = build_hostile(tmp_path)
+    before = digests(raw)
+    clean = tmp_path / "clean"
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--clean", str(clean),
+         "--batch-size", "4"], env=env, preexec_fn=limit_address_space,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert digests(raw) == before  # raw files never modified
+
+    verdict = {}
+    for kind in ("documents", "duplicates", "rejected"):
+        for record in read_jsonl(clean / kind):
+            assert record["source"]["path"] not in verdict
+            verdict[record["source"]["path"]] = record.get("reason", kind)
+    assert verdict == {
+        "photo.txt": "binary",
+        "bomb.txt.gz": "too-large",
+        "truncated.txt.gz": "corrupt-compression",
+        "long-line.txt": "documents",  # 20 MB of real words on one line: text, if odd
+        "deep.html": "no-text-after-cleaning",
+        "entities.html": "documents",
+        "utf16.txt": "documents",
+        "utf16-nobom.txt": "documents",
+        "cp1252.txt": "documents",
+        "bom.txt": "documents",
+        "bad.jsonl": "unsupported-format",
+        "empty.txt": "empty",
+        "nul.txt": "binary",
+        "link-out.txt": "outside-raw",
+        "etc": "outside-raw",
+        "link-in.txt": "duplicates",
+    }
+    docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
+    assert "lollol" not in docs["entities.html"]["text"]  # no entity expansion
+    assert "root:" not in docs["entities.html"]["text"]   # no external entity read
+    assert docs["utf16.txt"]["title"] == seed_text("001").split("\n")[0]
+    assert docs["utf16-nobom.txt"]["published"] == "2018-02-15"
+    assert docs["cp1252.txt"]["encoding"]["detected"] == "cp1252"
+    assert docs["bom.txt"]["encoding"]["method"] == "bom"
+    assert docs["long-line.txt"]["stats"]["chars"] > 10_000_000
+    rejected = {r["source"]["path"]: r for r in read_jsonl(clean / "rejected")}
+    assert all(r["detail"] for r in rejected.values())
+    assert "after gzip decompression" in rejected["bomb.txt.gz"]["detail"]
+    for path in (clean / "documents").glob("*.jsonl"):
+        assert "outside the raw folder: must never be read" not in path.read_text()
+    assert "rejected          9" in proc.stdout
