@@ -16,7 +16,7 @@ from cleaners import boilerplate, language
 from cleaners.decode import DecodeError, decode, fix_text
 from cleaners.document import Document, Rejection, Source, content_hash, document_id
 from cleaners.html import extract_html
-from cleaners.read import Found, RawInput, ReadError, read_input
+from cleaners.read import DEFAULT_LIMITS, Found, Limits, RawInput, ReadError, read_input
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 
@@ -90,19 +90,20 @@ def process(raw: RawInput) -> Document | Rejection:
                     stats=stats, content_hash=content_hash(text), **cleaned)
 
 
-def process_path(raw_root: str, found: Found) -> Document | Rejection:
+def process_path(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS) -> Document | Rejection:
     """Read, clean and annotate one discovered input; any failure is a Rejection, never a raise."""
-    return process_found(raw_root, found)[0]
+    return process_found(raw_root, found, limits)[0]
 
 
-def process_found(raw_root: str, found: Found) -> tuple[Document | Rejection, tuple[int, int] | None]:
+def process_found(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS
+                  ) -> tuple[Document | Rejection, tuple[int, int] | None]:
     """The outcome of one input and the (size, mtime_ns) it had when read."""
     doc_id, source = document_id(found.path), Source(found.path, None, None)
     if found.problem:
         return Rejection(doc_id, source, *found.problem), None
     stat = None
     try:
-        raw = read_input(raw_root, found.path)
+        raw = read_input(raw_root, found.path, limits)
         source = Source(raw.path, raw.sha256, raw.format, None, raw.compression)
         stat = (raw.size, raw.mtime_ns)
         return process(raw), stat
@@ -122,13 +123,14 @@ def _stat(raw_root: str, path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def process_batch(raw_root: str, batch: list[Found], one=None) -> list[Outcome]:
+def process_batch(raw_root: str, batch: list[Found], limits: Limits = DEFAULT_LIMITS,
+                  one=None) -> list[Outcome]:
     """The unit of work a worker process runs: a batch of inputs, in order. `one` processes a
     single input (default process_found; the runner passes a timed version)."""
     one = one or process_found
     outcomes = []
     for found in batch:
         start = time.perf_counter()
-        result, stat = one(raw_root, found)
+        result, stat = one(raw_root, found, limits)
         outcomes.append(Outcome(result, round(time.perf_counter() - start, 4), stat))
     return outcomes

@@ -38,6 +38,17 @@ class ReadError(ValueError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one input may cost; each a run parameter (cleanwire run --max-file-mb ...)."""
+
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class Found:
     """One discovered raw path, relative to the raw folder. `problem` is set for inputs that are
     rejected before they are read (a symlink that leads out of the raw folder)."""
@@ -113,8 +124,8 @@ def _decompress(raw: bytes, kind: str, limit: int) -> bytes:
     return bytes(out)
 
 
-def read_input(raw_root: str | os.PathLike, rel: str, *, max_bytes: int = MAX_FILE_BYTES,
-               max_decompressed: int = MAX_DECOMPRESSED_BYTES) -> RawInput:
+def read_input(raw_root: str | os.PathLike, rel: str, limits: Limits = DEFAULT_LIMITS) -> RawInput:
+    max_bytes, max_decompressed = limits.max_file_bytes, limits.max_decompressed_bytes
     with open(Path(raw_root, rel), "rb") as f:
         st = os.fstat(f.fileno())
         if st.st_size > max_bytes:

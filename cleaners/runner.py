@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from cleaners.document import Rejection, Source, document_id
 from cleaners.pipeline import Outcome, process_batch, process_found
-from cleaners.read import Found
+from cleaners.read import DEFAULT_LIMITS, Found, Limits
 
 # A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
 # pathological page does not hold up a run.
@@ -58,18 +58,19 @@ def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
         extra()
 
 
-def _timed_batch(raw_root: str, batch: list[Found], doc_seconds: float) -> list[Outcome]:
+def _timed_batch(raw_root: str, batch: list[Found], doc_seconds: float,
+                 limits: Limits) -> list[Outcome]:
     """process_batch with a per-document timer: a document over budget becomes a rejection."""
-    def one(raw: str, found: Found):
+    def one(raw: str, found: Found, limits: Limits):
         signal.setitimer(signal.ITIMER_REAL, doc_seconds)
         try:
-            return process_found(raw, found)
+            return process_found(raw, found, limits)
         except DocumentTimeout:
             return _rejection(found, "timeout", f"stopped after {doc_seconds:g} s"), None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    return process_batch(raw_root, batch, one=one)
+    return process_batch(raw_root, batch, limits, one=one)
 
 
 def _rejection(found: Found, reason: str, detail: str) -> Rejection:
@@ -82,8 +83,9 @@ class BatchRunner:
     def __init__(self, workers: int, *, doc_seconds: float = DOC_SECONDS,
                  batch_slack: float = BATCH_SLACK_SECONDS,
                  address_space: int = WORKER_ADDRESS_SPACE,
-                 worker_init: Callable[[], None] | None = None):
+                 worker_init: Callable[[], None] | None = None, limits: Limits = DEFAULT_LIMITS):
         self.workers = workers
+        self.limits = limits
         self.doc_seconds = doc_seconds
         self.batch_slack = batch_slack
         self._initargs = (address_space, worker_init)
@@ -132,7 +134,7 @@ class BatchRunner:
         for _ in range(BATCH_ATTEMPTS):
             pool, generation = self._current()
             try:
-                future = pool.submit(_timed_batch, raw_root, batch, self.doc_seconds)
+                future = pool.submit(_timed_batch, raw_root, batch, self.doc_seconds, self.limits)
                 return future.result(timeout=self.budget(batch))
             except BrokenProcessPool:  # a worker died: maybe this batch, maybe another's
                 self._discard(generation)
@@ -145,7 +147,7 @@ class BatchRunner:
         """One document alone in a fresh process: its crash or hang is its own verdict."""
         pool = self._new_pool(1)
         try:
-            future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds)
+            future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds, self.limits)
             return future.result(timeout=self.doc_seconds + self.batch_slack)[0]
         except BrokenProcessPool:
             return Outcome(_rejection(found, "worker-crash",

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 from cleaners.defaults import BATCH_SIZE
+from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES
+from cleaners.runner import DOC_SECONDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -62,7 +64,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
     try:
         report = ingest(raw=str(raw), clean=args.clean, batch_size=args.batch_size,
-                        workers=args.workers, lock_wait=args.wait)
+                        workers=args.workers, lock_wait=args.wait, doc_seconds=args.doc_seconds,
+                        max_file_mb=args.max_file_mb, max_decompressed_mb=args.max_decompressed_mb)
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -133,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wait", type=float, default=0.0,
                      help="seconds to wait for another run on the same clean folder (default: 0, "
                           "exit 3 at once)")
+    run.add_argument("--doc-seconds", type=float, default=DOC_SECONDS,
+                     help=f"time budget per document, then it is rejected as timeout (default: {DOC_SECONDS:g})")
+    run.add_argument("--max-file-mb", type=float, default=MAX_FILE_BYTES / 2**20,
+                     help="larger raw files are rejected as too-large (default: %(default)g)")
+    run.add_argument("--max-decompressed-mb", type=float, default=MAX_DECOMPRESSED_BYTES / 2**20,
+                     help="decompression stops and rejects past this size (default: %(default)g)")
     run.set_defaults(func=cmd_run)
     explain = sub.add_parser("explain", help="show why each line of a file is kept or removed")
     explain.add_argument("file", help="a raw text (or HTML) file")

@@ -21,7 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners.defaults import BATCH_SIZE, IN_FLIGHT_PER_WORKER, TASK_THREADS
 from cleaners.pipeline import Outcome
-from cleaners.read import Found, discover
+from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, Found, Limits, discover
 from cleaners.runner import DOC_SECONDS, BatchRunner
 from cleaners.store import CleanStore, new_run_id
 
@@ -46,10 +46,14 @@ def batches_of(items: list, size: int) -> list[list]:
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS), log_prints=False)
 def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
-           workers: int = 0, lock_wait: float = 0.0, doc_seconds: float = DOC_SECONDS) -> dict:
+           workers: int = 0, lock_wait: float = 0.0, doc_seconds: float = DOC_SECONDS,
+           max_file_mb: float = MAX_FILE_BYTES / 2**20,
+           max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20) -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
     One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
-    A document that takes more than `doc_seconds` is stopped and rejected as `timeout`."""
+    A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
+    above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`."""
+    limits = Limits(int(max_file_mb * 2**20), int(max_decompressed_mb * 2**20))
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
@@ -57,7 +61,7 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     batches = batches_of(store.to_process(raw, found), max(1, batch_size))
     workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
     try:
-        with BatchRunner(workers, doc_seconds=doc_seconds) as runner:
+        with BatchRunner(workers, doc_seconds=doc_seconds, limits=limits) as runner:
             in_flight: deque = deque()
             for number, batch in enumerate(batches):
                 in_flight.append(clean_batch.submit(number, raw, batch, runner))

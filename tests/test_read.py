@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from cleaners.read import ReadError, discover, read_input
+from cleaners.read import Limits, ReadError, discover, read_input
 from conftest import seed_path
 
 
@@ -55,7 +55,7 @@ def test_gzip_bomb_stops_at_the_limit(tmp_path):
         for _ in range(64):
             f.write(bytes(1024 * 1024))  # 64 MB of zeros, 64 KB on disk
     with pytest.raises(ReadError) as err:
-        read_input(tmp_path, "bomb.txt.gz", max_decompressed=8 * 1024 * 1024)
+        read_input(tmp_path, "bomb.txt.gz", Limits(max_decompressed_bytes=8 * 1024 * 1024))
     assert err.value.reason == "too-large"
 
 
@@ -71,3 +71,9 @@ def test_truncated_gzip(tree):
     with pytest.raises(ReadError) as err:
         read_input(tree, "t.txt.gz")
     assert err.value.reason == "corrupt-compression"
+
+
+def test_file_size_limit(tree):
+    with pytest.raises(ReadError) as err:
+        read_input(tree, "a.txt", Limits(max_file_bytes=100))
+    assert err.value.reason == "too-large" and "100-byte limit" in err.value.detail

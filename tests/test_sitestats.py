@@ -25,6 +25,12 @@ def other_article() -> str:
     return extract_html(decode(data, html=True).text).text
 
 
+def with_appeal(article: str) -> str:
+    """The appeal inside the article, after its second paragraph, as sites insert them."""
+    lines = [line for line in article.split("\n") if line.strip()]
+    return "\n".join(lines[:2] + [APPEAL] + lines[2:]) + "\n"
+
+
 def ingest_plain(raw, clean, run):
     store = CleanStore(clean, run)
     for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
@@ -37,12 +43,12 @@ def test_a_line_recurring_across_a_site_is_learned_and_removed(tmp_path):
     site = raw / "examplenews"
     site.mkdir(parents=True)
     for i, seed in enumerate(ARTICLES[:3]):
-        (site / f"a{i}.txt").write_text(seed.read_text() + "\n" + APPEAL + "\n", encoding="utf-8")
+        (site / f"a{i}.txt").write_text(with_appeal(seed.read_text()), encoding="utf-8")
     ingest_plain(raw, clean, "run1")
     first = read_jsonl(clean / "documents")
     assert len(first) == 3 and all(APPEAL in d["text"] for d in first)  # not learned yet
 
-    (site / "later.txt").write_text(ARTICLES[3].read_text() + "\n" + APPEAL + "\n", encoding="utf-8")
+    (site / "later.txt").write_text(with_appeal(ARTICLES[3].read_text()), encoding="utf-8")
     ingest_plain(raw, clean, "run2")
     (later,) = [d for d in read_jsonl(clean / "documents") if d["source"]["path"] == "examplenews/later.txt"]
     assert APPEAL not in later["text"]
@@ -56,9 +62,9 @@ def test_a_different_site_is_not_affected(tmp_path):
     raw, clean = tmp_path / "raw", tmp_path / "clean"
     (raw / "one").mkdir(parents=True)
     for i, seed in enumerate(ARTICLES):
-        (raw / "one" / f"a{i}.txt").write_text(seed.read_text() + "\n" + APPEAL + "\n")
+        (raw / "one" / f"a{i}.txt").write_text(with_appeal(seed.read_text()))
     (raw / "two").mkdir()
-    (raw / "two" / "b.txt").write_text(other_article() + "\n" + APPEAL + "\n")
+    (raw / "two" / "b.txt").write_text(with_appeal(other_article()))
     ingest_plain(raw, clean, "run1")
     docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
     assert APPEAL in docs["two/b.txt"]["text"]
