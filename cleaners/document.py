@@ -62,7 +62,9 @@ class Document:
     encoding: dict = field(default_factory=dict)
     removed: tuple[dict, ...] = ()
     stats: dict = field(default_factory=dict)
-    content_hash: str = ""
+    flags: tuple[str, ...] = ()  # annotations a user may filter on, e.g. language-not-allowed
+    content_hash: str = ""     # exact-duplicate key (normalized text), not in the record
+    signature: bytes = b""     # MinHash of the text for near duplicates, not in the record
 
     def to_record(self) -> dict:
         return {
@@ -70,7 +72,7 @@ class Document:
             "published": self.published, "url": self.url, "site": self.site,
             "language": self.language, "language_score": self.language_score,
             "source": self.source.to_record(), "encoding": self.encoding,
-            "removed": list(self.removed), "stats": self.stats,
+            "removed": list(self.removed), "stats": self.stats, "flags": list(self.flags),
             "pipeline": {"version": PIPELINE_VERSION},
         }
 

@@ -16,6 +16,7 @@ from cleaners import boilerplate, language
 from cleaners.decode import DecodeError, decode, fix_text
 from cleaners.document import Document, Rejection, Source, content_hash, document_id
 from cleaners.html import extract_html
+from cleaners.neardup import signature
 from cleaners.read import DEFAULT_LIMITS, Found, Limits, RawInput, ReadError, read_input
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
@@ -87,7 +88,8 @@ def process(raw: RawInput) -> Document | Rejection:
     stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
              "lines_removed": len(cleaned["removed"])}
     return Document(id=doc_id, text=text, source=source, language=lang, language_score=score,
-                    stats=stats, content_hash=content_hash(text), **cleaned)
+                    stats=stats, content_hash=content_hash(text), signature=signature(text),
+                    **cleaned)
 
 
 def process_path(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS) -> Document | Rejection:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from cleaners.document import Document, Rejection, content_hash, normalized_for_hash
+from cleaners.neardup import signature
 
 # A line seen in at least this many earlier documents of the site...
 TEMPLATE_MIN_DOCS = 3
@@ -115,6 +116,7 @@ def strip_template(doc: Document, stats: SiteStats) -> Document | Rejection:
                          f"only lines that are template of {key} were left")
     text = "\n".join(kept)
     return replace(doc, text=text, removed=doc.removed + removed, content_hash=content_hash(text),
+                   signature=signature(text),
                    stats=doc.stats | {"chars": len(text), "words": len(text.split()),
                                       "lines_kept": len(kept),
                                       "lines_removed": doc.stats["lines_removed"] + len(removed)})

@@ -20,10 +20,12 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cleaners.document import Document, Rejection
+from cleaners.neardup import NearDupIndex
 from cleaners.pipeline import Outcome
 from cleaners.sitestats import SiteStats, strip_template
 
@@ -112,8 +114,12 @@ class CleanStore:
     again: every input ends up exactly once in documents, duplicates or rejected.
     """
 
-    def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0):
+    def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0,
+                 languages: list[str] | None = None, language_policy: str = "flag",
+                 dedup_threshold: float | None = None):
         self.root = Path(clean_root)
+        self.allowed_languages = frozenset(languages or ())
+        self.language_policy = language_policy
         self.run = run_id
         self._lock = lock_clean_folder(self.root, lock_wait)
         for kind in (*KINDS, "reports"):
@@ -123,6 +129,7 @@ class CleanStore:
         self.db.execute("PRAGMA synchronous=FULL")  # a commit is a checkpoint: make it durable
         self.db.executescript(SCHEMA)
         self.sites = SiteStats(self.db)
+        self.near = NearDupIndex(self.db, dedup_threshold)
         self.recovered = self._recover()
         self.db.execute("BEGIN")
         self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL)", (run_id, _now()))
@@ -235,7 +242,7 @@ class CleanStore:
         if len(self.slowest) > SLOWEST_KEPT:
             heapq.heappop(self.slowest)
         if isinstance(result, Document):
-            result = strip_template(result, self.sites)
+            result = self._check_language(strip_template(result, self.sites))
         if isinstance(result, Rejection):
             self._write("rejected", result.to_record())
             self.reasons[result.reason] += 1
@@ -246,21 +253,44 @@ class CleanStore:
         self.counts[kind] += 1
         return kind
 
+    def _check_language(self, doc: Document | Rejection) -> Document | Rejection:
+        allowed = self.allowed_languages
+        if not allowed or isinstance(doc, Rejection) or doc.language in allowed:
+            return doc
+        detail = f"{doc.language} ({doc.language_score:.2f}) is not in {sorted(allowed)}"
+        if self.language_policy == "reject":
+            return Rejection(doc.id, doc.source, "language-not-allowed", detail)
+        return replace(doc, flags=doc.flags + ("language-not-allowed",))
+
     def _add_document(self, doc: Document) -> str:
+        """Exact duplicates first (a hash of the normalized text), then near duplicates (MinHash
+        LSH). The kept copy is the first ingested: an earlier run's, else the first in path
+        order within the run. A duplicate's hash points at the kept copy, so a later exact copy
+        of a near duplicate is linked to the original too."""
         row = self.db.execute("SELECT id FROM documents WHERE content_hash=?",
                               (doc.content_hash,)).fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO documents VALUES (?,?,?,?)",
-                            (doc.content_hash, doc.id, self.run, doc.source.path))
-            self._write("documents", doc.to_record())
-            self.sites.learn(doc)
-            self.languages[doc.language] += 1
-            return "document"
-        if row[0] == doc.id:
-            return "unchanged"  # the same input, touched but with the same clean text
-        self._write("duplicates", {"id": doc.id, "duplicate_of": row[0], "kind": "exact",
-                                   "similarity": 1.0, "source": doc.source.to_record()})
-        self.counts["duplicate_exact"] += 1
+        if row is not None:
+            if row[0] == doc.id:
+                return "unchanged"  # the same input, touched but with the same clean text
+            return self._duplicate(doc, row[0], "exact", 1.0)
+        (match,) = self.near.match_and_add([(doc.id, doc.signature)])
+        if match is not None and match[0] != doc.id:  # a changed version of itself is no copy
+            self._index_hash(doc, match[0])
+            return self._duplicate(doc, match[0], "near", round(match[1], 4))
+        self._index_hash(doc, doc.id)
+        self._write("documents", doc.to_record())
+        self.sites.learn(doc)
+        self.languages[doc.language] += 1
+        return "document"
+
+    def _index_hash(self, doc: Document, kept_id: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?)",
+                        (doc.content_hash, kept_id, self.run, doc.source.path))
+
+    def _duplicate(self, doc: Document, original: str, kind: str, similarity: float) -> str:
+        self._write("duplicates", {"id": doc.id, "duplicate_of": original, "kind": kind,
+                                   "similarity": similarity, "source": doc.source.to_record()})
+        self.counts[f"duplicate_{kind}"] += 1
         return "duplicate"
 
     # -- end of run -----------------------------------------------------------------------
@@ -301,7 +331,8 @@ class CleanStore:
             "files_seen": files_seen,
             "documents": self.counts["document"],
             "duplicates": self.counts["duplicate"],
-            "duplicates_by_kind": {"exact": self.counts["duplicate_exact"]},
+            "duplicates_by_kind": {"exact": self.counts["duplicate_exact"],
+                                   "near": self.counts["duplicate_near"]},
             "rejected": self.counts["rejected"],
             "rejected_by_reason": dict(sorted(self.reasons.items())),
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],

@@ -1,7 +1,8 @@
 """`cleanwire`: the command line.
 
-  cleanwire run [--raw raw] [--clean clean] [--batch-size N] [--workers N]
+  cleanwire run [--config cleanwire.toml] [--raw raw] [--clean clean] [--batch-size N] ...
   cleanwire explain FILE [--detail]
+  cleanwire dups [CLEAN] [--json]
 
 Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
 start (bad arguments, missing raw folder); 3 another run holds the clean folder; 1 the run failed.
@@ -48,24 +49,40 @@ def _summary(report: dict) -> str:
     return "\n".join(lines)
 
 
+def settings_from(args: argparse.Namespace):
+    """cleanwire.toml (or --config), with the flags that were given on top."""
+    from pydantic import ValidationError
+
+    from cleaners.config import Settings, load
+
+    try:
+        base = load(args.config)
+        given = {k: v for k, v in vars(args).items() if k in Settings.model_fields and v is not None}
+        return Settings(**(base.model_dump() | given))
+    except (OSError, ValueError, ValidationError) as exc:
+        raise UsageError(f"configuration: {exc}") from None
+
+
+class UsageError(Exception):
+    pass
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    raw = Path(args.raw)
+    settings = settings_from(args)
+    raw = Path(settings.raw)
     if not raw.is_dir():
-        print(f"cleanwire: raw folder '{raw}' does not exist or is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"raw folder '{raw}' does not exist or is not a folder")
     _prefect_env()
     from cleaners.store import RunLocked, lock_clean_folder
-    from flows.ingest import ingest
+    from flows.ingest import flow_parameters, ingest_flow
 
     try:  # fail fast, before Prefect starts, when another run holds the folder
-        os.close(lock_clean_folder(Path(args.clean), args.wait))
+        os.close(lock_clean_folder(Path(settings.clean), settings.lock_wait))
     except RunLocked as exc:
-        print(f"cleanwire: {exc}; try again later or pass --wait SECONDS", file=sys.stderr)
+        print(f"cleanwire: {exc}; try again later or pass --lock-wait SECONDS", file=sys.stderr)
         return EXIT_LOCKED
     try:
-        report = ingest(raw=str(raw), clean=args.clean, batch_size=args.batch_size,
-                        workers=args.workers, lock_wait=args.wait, doc_seconds=args.doc_seconds,
-                        max_file_mb=args.max_file_mb, max_decompressed_mb=args.max_decompressed_mb)
+        report = ingest_flow(settings.dask)(**flow_parameters(settings))
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -123,26 +140,71 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dups(args: argparse.Namespace) -> int:
+    """Duplicate clusters in a clean folder: each kept document and the inputs that copy it."""
+    import json
+    import sqlite3
+    from collections import defaultdict
+
+    clean = Path(args.clean)
+    if not (clean / "state.sqlite").exists():
+        raise UsageError(f"'{clean}' is not a clean folder (no state.sqlite)")
+    clusters: dict[str, list[dict]] = defaultdict(list)
+    for path in sorted((clean / "duplicates").glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            dup = json.loads(line)
+            clusters[dup["duplicate_of"]].append(dup)
+    with sqlite3.connect(clean / "state.sqlite") as db:
+        kept = {i: p for i, p in db.execute("SELECT id, path FROM inputs WHERE outcome='document'")}
+    rows = [{"id": kept_id, "path": kept.get(kept_id),
+             "duplicates": [{"id": d["id"], "path": d["source"]["path"], "kind": d["kind"],
+                             "similarity": d["similarity"]} for d in dups]}
+            for kept_id, dups in sorted(clusters.items(), key=lambda kv: -len(kv[1]))]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    kinds = defaultdict(int)
+    for row in rows:
+        for d in row["duplicates"]:
+            kinds[d["kind"]] += 1
+    print(f"{len(rows)} clusters, {sum(kinds.values())} duplicates"
+          + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")" if kinds else ""))
+    for row in rows:
+        print(f"{row['path']}  ({row['id']})")
+        for d in row["duplicates"]:
+            print(f"  {d['kind']:<5} {d['similarity']:.2f}  {d['path']}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the ingest flow over a raw folder")
-    run.add_argument("--raw", default="raw", help="folder of raw scraped files (default: raw)")
-    run.add_argument("--clean", default="clean", help="output folder (default: clean)")
-    run.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                     help=f"inputs per Prefect task (default: {BATCH_SIZE})")
-    run.add_argument("--workers", type=int, default=0,
-                     help="worker processes (default: 0, one per core)")
-    run.add_argument("--wait", type=float, default=0.0,
-                     help="seconds to wait for another run on the same clean folder (default: 0, "
-                          "exit 3 at once)")
-    run.add_argument("--doc-seconds", type=float, default=DOC_SECONDS,
+    run.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
+    run.add_argument("--raw", help="folder of raw scraped files (default: raw)")
+    run.add_argument("--clean", help="output folder (default: clean)")
+    run.add_argument("--batch-size", type=int, help=f"inputs per Prefect task (default: {BATCH_SIZE})")
+    run.add_argument("--workers", type=int, help="worker processes (default: 0, one per core)")
+    run.add_argument("--lock-wait", "--wait", dest="lock_wait", type=float,
+                     help="seconds to wait for another run on the same clean folder "
+                          "(default: 0, exit 3 at once)")
+    run.add_argument("--doc-seconds", type=float,
                      help=f"time budget per document, then it is rejected as timeout (default: {DOC_SECONDS:g})")
-    run.add_argument("--max-file-mb", type=float, default=MAX_FILE_BYTES / 2**20,
-                     help="larger raw files are rejected as too-large (default: %(default)g)")
-    run.add_argument("--max-decompressed-mb", type=float, default=MAX_DECOMPRESSED_BYTES / 2**20,
-                     help="decompression stops and rejects past this size (default: %(default)g)")
+    run.add_argument("--max-file-mb", type=float,
+                     help=f"larger raw files are rejected as too-large (default: {MAX_FILE_BYTES / 2**20:g})")
+    run.add_argument("--max-decompressed-mb", type=float,
+                     help=f"decompression stops and rejects past this size (default: {MAX_DECOMPRESSED_BYTES / 2**20:g})")
+    run.add_argument("--languages", type=lambda v: v.split(","),
+                     help="comma-separated ISO 639-1 codes to allow (default: all)")
+    run.add_argument("--language-policy", choices=["flag", "reject"],
+                     help="other languages are flagged or rejected (default: flag)")
+    run.add_argument("--dedup-threshold", type=float, help="near-duplicate Jaccard threshold")
+    run.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
     run.set_defaults(func=cmd_run)
+    dups = sub.add_parser("dups", help="list duplicate clusters in a clean folder")
+    dups.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
+    dups.add_argument("--json", action="store_true", help="machine-readable output")
+    dups.set_defaults(func=cmd_dups)
     explain = sub.add_parser("explain", help="show why each line of a file is kept or removed")
     explain.add_argument("file", help="a raw text (or HTML) file")
     explain.add_argument("--detail", action="store_true", help="print each rule's evidence")
@@ -156,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except UsageError as exc:
+        print(f"cleanwire: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("cleanwire: interrupted", file=sys.stderr)
         return EXIT_FAILED

@@ -48,16 +48,21 @@ def batches_of(items: list, size: int) -> list[list]:
 def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
            workers: int = 0, lock_wait: float = 0.0, doc_seconds: float = DOC_SECONDS,
            max_file_mb: float = MAX_FILE_BYTES / 2**20,
-           max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20) -> dict:
+           max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20,
+           languages: list[str] | None = None, language_policy: str = "flag",
+           dedup_threshold: float | None = None) -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
     One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
     A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
-    above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`."""
+    above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`.
+    A document in a language outside `languages` (when given) is flagged or rejected, by
+    `language_policy`. cleanwire.toml documents every parameter."""
     limits = Limits(int(max_file_mb * 2**20), int(max_decompressed_mb * 2**20))
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
-    store = CleanStore(clean, new_run_id(), lock_wait=lock_wait)
+    store = CleanStore(clean, new_run_id(), lock_wait=lock_wait, languages=languages,
+                       language_policy=language_policy, dedup_threshold=dedup_threshold)
     batches = batches_of(store.to_process(raw, found), max(1, batch_size))
     workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
     try:
@@ -96,3 +101,17 @@ def _publish(report: dict) -> None:
     get_run_logger().info("run %s: %d documents, %d duplicates, %d rejected, %d unchanged",
                           report["run"], report["documents"], report["duplicates"],
                           report["rejected"], report["unchanged"])
+
+
+def flow_parameters(settings) -> dict:
+    """The flow's parameters from cleaners.config.Settings (the same names, one to one)."""
+    return settings.model_dump(exclude={"schedule", "collision", "dask"})
+
+
+def ingest_flow(dask: str | None = None):
+    """The ingest flow on this machine's cores, or on an existing Dask cluster."""
+    if not dask:
+        return ingest
+    from prefect_dask import DaskTaskRunner
+
+    return ingest.with_options(task_runner=DaskTaskRunner(address=dask))

@@ -32,6 +32,18 @@ def read_jsonl(folder: Path) -> list[dict]:
     return [json.loads(line) for f in sorted(folder.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
 
 
+def ingest_plain(raw, clean, run, **options):
+    """The flow's work without Prefect: process every new input in one batch and commit it."""
+    from cleaners.pipeline import process_batch
+    from cleaners.read import discover
+    from cleaners.store import CleanStore
+
+    store = CleanStore(clean, run, **options)
+    for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
+        store.add(outcome)
+    store.finish(store.report(0, 0.0))
+
+
 @pytest.fixture
 def seeds_raw(tmp_path: Path) -> Path:
     raw = tmp_path / "raw"

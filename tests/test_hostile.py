@@ -96,9 +96,9 @@ def test_hostile_folder(prefect_harness, tmp_path):
         "photo.txt": "binary",
         "bomb.txt.gz": "too-large",
         "truncated.txt.gz": "corrupt-compression",
-        "long-line.txt": "documents",  # 20 MB of real words on one line: text, if odd
+        "long-line.txt": "duplicates",  # 20 MB of 003's words on one line: near-copy of 003
         "deep.html": "no-text-after-cleaning",
-        "entities.html": "documents",
+        "entities.html": "duplicates",  # the article is 000's text, as bom.txt has it
         "utf16.txt": "documents",
         "utf16-nobom.txt": "documents",
         "cp1252.txt": "documents",
@@ -111,13 +111,20 @@ def test_hostile_folder(prefect_harness, tmp_path):
         "link-in.txt": "duplicates",
     }
     docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
-    assert "lollol" not in docs["entities.html"]["text"]  # no entity expansion
-    assert "root:" not in docs["entities.html"]["text"]   # no external entity read
+    dups = {d["source"]["path"]: d for d in read_jsonl(clean / "duplicates")}
+    assert dups["entities.html"]["kind"] == "near"  # no expansion, no /etc/passwd: 000's text
+    assert dups["long-line.txt"]["kind"] == "near"
+    from cleaners.pipeline import process_path
+    from cleaners.read import Found
+
+    page = process_path(str(raw), Found("entities.html"))
+    assert "lollol" not in page.text and "root:" not in page.text  # no expansion, no file read
+    assert page.text.split("\n")[0] == "&lol9; &ext;"  # left as the literal text it is
+    assert page.text.split("\n")[1].startswith("The Pentagon released declassified videos")
     assert docs["utf16.txt"]["title"] == seed_text("001").split("\n")[0]
     assert docs["utf16-nobom.txt"]["published"] == "2018-02-15"
     assert docs["cp1252.txt"]["encoding"]["detected"] == "cp1252"
     assert docs["bom.txt"]["encoding"]["method"] == "bom"
-    assert docs["long-line.txt"]["stats"]["chars"] > 10_000_000
     rejected = {r["source"]["path"]: r for r in read_jsonl(clean / "rejected")}
     assert all(r["detail"] for r in rejected.values())
     assert "after gzip decompression" in rejected["bomb.txt.gz"]["detail"]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from cleaners.pipeline import process_batch
-from cleaners.read import discover
-from cleaners.store import CleanStore
-from conftest import HTML, SEEDS, read_jsonl
+from conftest import HTML, SEEDS, ingest_plain, read_jsonl
 
 APPEAL = ("Our reporting is funded by readers like you, and every contribution keeps this "
           "newsroom independent and free for everyone to read.")
@@ -29,13 +26,6 @@ def with_appeal(article: str) -> str:
     """The appeal inside the article, after its second paragraph, as sites insert them."""
     lines = [line for line in article.split("\n") if line.strip()]
     return "\n".join(lines[:2] + [APPEAL] + lines[2:]) + "\n"
-
-
-def ingest_plain(raw, clean, run):
-    store = CleanStore(clean, run)
-    for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
-        store.add(outcome)
-    store.finish(store.report(0, 0.0))
 
 
 def test_a_line_recurring_across_a_site_is_learned_and_removed(tmp_path):

@@ -1,0 +1,53 @@
+"""cleanwire.toml: every key documented and valid, flags over file over defaults, and the
+settings that change outcomes (language allow-list) doing what they say."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.config import Settings, load
+from conftest import ROOT, ingest_plain, read_jsonl
+from flows.cli import build_parser, settings_from
+from flows.ingest import flow_parameters, ingest
+
+
+def test_the_shipped_file_is_valid_and_states_the_defaults():
+    assert load(ROOT / "cleanwire.toml") == Settings()
+    text = (ROOT / "cleanwire.toml").read_text()
+    for key in Settings.model_fields:
+        assert f"{key} =" in text, f"{key} is not documented in cleanwire.toml"
+
+
+def test_flow_parameters_mirror_the_settings():
+    import inspect
+
+    params = set(inspect.signature(ingest.fn).parameters)
+    assert set(flow_parameters(Settings())) <= params
+
+
+def test_flags_override_the_file(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[cleanwire]\nbatch_size = 8\nlanguages = ["DE", "en"]\n')
+    args = build_parser().parse_args(["run", "--config", str(config), "--workers", "3"])
+    settings = settings_from(args)
+    assert (settings.batch_size, settings.workers, settings.languages) == (8, 3, ["de", "en"])
+
+
+@pytest.mark.parametrize("bad", ['batch_size = 0', 'bacth_size = 8', 'language_policy = "drop"'])
+def test_invalid_settings_are_errors(tmp_path, bad):
+    config = tmp_path / "c.toml"
+    config.write_text(f"[cleanwire]\n{bad}\n")
+    with pytest.raises(ValueError):
+        load(config)
+
+
+def test_language_allow_list(seeds_raw, tmp_path):
+    ingest_plain(seeds_raw, tmp_path / "flag", "r1", languages=["de"], language_policy="flag")
+    docs = read_jsonl(tmp_path / "flag" / "documents")
+    assert len(docs) == 5 and all(d["flags"] == ["language-not-allowed"] for d in docs)
+    ingest_plain(seeds_raw, tmp_path / "reject", "r1", languages=["de"], language_policy="reject")
+    rejected = read_jsonl(tmp_path / "reject" / "rejected")
+    assert [r["reason"] for r in rejected] == ["language-not-allowed"] * 5
+    assert "en (1.00) is not in ['de']" in rejected[0]["detail"]
+    ingest_plain(seeds_raw, tmp_path / "ok", "r1", languages=["en"])
+    assert all(d["flags"] == [] for d in read_jsonl(tmp_path / "ok" / "documents"))

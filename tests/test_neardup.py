@@ -1,0 +1,147 @@
+"""Near-duplicate detection on the real seeds: re-scrapes are one document, two reports of one
+event are two."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaners import neardup
+from cleaners.boilerplate import clean_text
+from cleaners.neardup import THRESHOLD, NearDupIndex, signature, similarity
+
+SEEDS = Path(__file__).parent / "cases" / "seeds"
+
+
+def _raw(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def _clean(text: str) -> str:
+    return "\n".join(clean_text(text).paragraphs)
+
+
+def _memory_index() -> NearDupIndex:
+    return NearDupIndex(sqlite3.connect(":memory:", isolation_level=None))
+
+
+def _rescrape_002() -> str:
+    """002 from a mirror: another donation widget and date banner, another comment section, and
+    a later revision of the copy (a typo fixed, one sentence added)."""
+    raw = _raw("002")
+    body = raw[raw.index("US-led Coalition Shares"):raw.index("Subscribe\nNotify of")]
+    body = body.replace("appears to planning", "appears to be planning").replace(
+        "There were no casualties.", "There were no casualties, the coalition said on Friday.")
+    return ("10 $\n50 $\n100 $\n500 $\nDonate now\nDECEMBER 2024\n\n" + body
+            + "Subscribe\nNotify of\nguest\n5 Comments\nOldest\nNewest Most Voted\n"
+              "Inline Feedbacks\nView all comments\nRandomReader\n\nThe coalition should leave the"
+              " region before things get any worse for everybody involved there.\n\n3\n1\n"
+              "Would love your thoughts, please comment.x\n")
+
+
+def test_two_reports_of_the_same_strikes_are_not_near_duplicates():
+    a, b = _clean(_raw("001")), _clean(_raw("003"))
+    assert similarity(signature(a), signature(b)) < 0.1
+    idx = _memory_index()
+    assert idx.match_and_add([("001", signature(a)), ("003", signature(b))]) == [None, None]
+    assert len(idx) == 2
+
+
+def test_rescrape_with_other_widget_and_comments_is_a_near_duplicate():
+    original, rescrape = _clean(_raw("002")), _clean(_rescrape_002())
+    assert "Donate" not in rescrape and "RandomReader" not in rescrape
+    assert original != rescrape  # not an exact duplicate: the revision differs
+    assert similarity(signature(original), signature(rescrape)) >= 0.8
+    idx = _memory_index()
+    assert idx.match_and_add([("002", signature(original))]) == [None]
+    [(kept, sim)] = idx.match_and_add([("002-mirror", signature(rescrape))])
+    assert kept == "002" and sim >= 0.8
+    assert len(idx) == 1  # the duplicate is not indexed
+
+
+def test_one_paragraph_added_is_a_near_duplicate():
+    text = _clean(_raw("004"))
+    paras = text.split("\n")
+    added = "\n".join(paras[:2] + ["Update: the organizers said on Friday that the event will be "
+                                   "held again next year in the same place."] + paras[2:])
+    s = similarity(signature(text), signature(added))
+    assert THRESHOLD <= s < 1.0
+    idx = _memory_index()
+    assert idx.match_and_add([("004", signature(text)), ("004-updated", signature(added))]) == [
+        None, ("004", s)]
+
+
+def test_signature_is_deterministic_across_processes():
+    text = _clean(_raw("000"))
+    here = signature(text)
+    assert len(here) == 2 * neardup.NUM_PERM and signature(text) == here
+    code = ("import sys; from cleaners.neardup import signature; "
+            "sys.stdout.write(signature(sys.stdin.read()).hex())")
+    there = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,
+                           text=True, check=True, env={"PYTHONHASHSEED": "random"}).stdout
+    assert bytes.fromhex(there) == here
+    # Pinned: a changed hashing (a rensa upgrade, other seeds) would silently split every stored
+    # signature from every new one. If this fails on purpose, bump SIGNATURE_SCHEME.
+    assert hashlib.sha256(signature("The quick brown fox jumps over the lazy dog, again and "
+                                    "again.")).hexdigest()[:16] == PINNED
+
+
+PINNED = "d897792c4b3ec79b"
+
+
+def test_same_inputs_same_matches():
+    texts = [_clean(_raw(p)) for p in ("000", "001", "002", "003", "004")]
+    items = [(f"d{i}", signature(t)) for i, t in enumerate(texts)]
+    items += [(f"copy{i}", signature(t + "\nShare this article.")) for i, t in enumerate(texts)]
+    runs = [_memory_index().match_and_add(items) for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert runs[0][:5] == [None] * 5
+    assert [m[0] for m in runs[0][5:]] == ["d0", "d1", "d2", "d3", "d4"]
+
+
+def test_index_persists_across_instances(tmp_path):
+    path = tmp_path / "state.sqlite"
+    a, b = _clean(_raw("002")), _clean(_rescrape_002())
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN")
+    assert NearDupIndex(db).match_and_add([("002", signature(a))]) == [None]
+    db.execute("COMMIT")
+    db.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN")
+    [match] = NearDupIndex(db).match_and_add([("mirror", signature(b))])
+    db.execute("COMMIT")
+    assert match is not None and match[0] == "002"
+    assert db.execute("SELECT COUNT(*) FROM neardup_docs").fetchone()[0] == 1
+
+
+def test_match_within_one_list_picks_the_best_earlier_document():
+    text = _clean(_raw("003"))
+    paras = text.split("\n")
+    cut = "\n".join(paras[:-2])  # the last two paragraphs cut
+    items = [("cut", signature(cut)), ("other", signature(_clean(_raw("001")))),
+             ("full", signature(text)), ("full-again", signature(text + "\n(AP)"))]
+    res = _memory_index().match_and_add(items)
+    assert res[0] is None and res[1] is None
+    assert res[2] is not None and res[2][0] == "cut"
+    # "full" was not indexed (a duplicate of "cut"), so its copy matches "cut" too
+    assert res[3] is not None and res[3][0] == "cut"
+
+
+def test_short_texts_are_one_shingle():
+    assert similarity(signature("Breaking news!"), signature("BREAKING  news")) == 1.0
+    assert similarity(signature("Breaking news!"), signature("Breaking news today")) < 0.1
+    assert similarity(signature(""), signature("   ")) == 1.0
+
+
+def test_index_built_with_another_scheme_is_refused():
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    NearDupIndex(db)
+    db.execute("UPDATE neardup_meta SET value='other' WHERE key='scheme'")
+    with pytest.raises(RuntimeError, match="rebuild"):
+        NearDupIndex(db)
