@@ -31,6 +31,7 @@ from cleaners.sitestats import SiteStats, strip_template
 
 KINDS = ("documents", "duplicates", "rejected")
 SLOWEST_KEPT = 5  # the run report names the slowest inputs: the ones worth a look
+TOP_REASONS = 10  # and the commonest boilerplate-removal reasons
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT PRIMARY KEY,  -- sha256 of the normalized clean text
@@ -140,6 +141,7 @@ class CleanStore:
         self.counts: Counter = Counter()
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
+        self.removed_reasons: Counter = Counter()
         self.slowest: list[tuple[float, str]] = []  # a heap of the SLOWEST_KEPT slowest inputs
         self.db.execute("BEGIN")
 
@@ -281,6 +283,7 @@ class CleanStore:
         self._write("documents", doc.to_record())
         self.sites.learn(doc)
         self.languages[doc.language] += 1
+        self.removed_reasons.update(r["reason"] for r in doc.removed)
         return "document"
 
     def _index_hash(self, doc: Document, kept_id: str) -> None:
@@ -337,6 +340,7 @@ class CleanStore:
             "rejected_by_reason": dict(sorted(self.reasons.items())),
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],
             "languages": dict(self.languages.most_common()),
+            "removed_reasons": dict(self.removed_reasons.most_common(TOP_REASONS)),
             "slowest": [{"path": p, "seconds": s} for s, p in slowest],
             "seconds": round(seconds, 3),
         }

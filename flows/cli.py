@@ -3,6 +3,8 @@
   cleanwire run [--config cleanwire.toml] [--raw raw] [--clean clean] [--batch-size N] ...
   cleanwire explain FILE [--detail]
   cleanwire dups [CLEAN] [--json]
+  cleanwire serve [--cron CRON] [--collision cancel|queue]
+  cleanwire trigger [--param KEY=VALUE ...] [--no-wait]
 
 Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
 start (bad arguments, missing raw folder); 3 another run holds the clean folder; 1 the run failed.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from cleaners.defaults import BATCH_SIZE
@@ -49,6 +52,40 @@ def _summary(report: dict) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def progress_display():
+    """A progress bar on a terminal; plain lines, one per tenth of the inputs, otherwise."""
+    from flows import ingest
+
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        bar = Progress("cleaning", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       transient=True)
+        task = bar.add_task("cleaning", total=None)
+
+        def listener(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+    else:
+        bar, shown = None, [-1]
+
+        def listener(done: int, total: int) -> None:
+            tenth = 10 * done // max(total, 1)
+            if tenth != shown[0]:
+                shown[0] = tenth
+                print(f"progress: {done}/{total} inputs", file=sys.stderr, flush=True)
+
+    ingest.LISTENERS.append(listener)
+    try:
+        if bar is not None:
+            with bar:
+                yield
+        else:
+            yield
+    finally:
+        ingest.LISTENERS.remove(listener)
+
+
 def settings_from(args: argparse.Namespace):
     """cleanwire.toml (or --config), with the flags that were given on top."""
     from pydantic import ValidationError
@@ -82,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"cleanwire: {exc}; try again later or pass --lock-wait SECONDS", file=sys.stderr)
         return EXIT_LOCKED
     try:
-        report = ingest_flow(settings.dask)(**flow_parameters(settings))
+        with progress_display():
+            report = ingest_flow(settings.dask)(**flow_parameters(settings))
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -138,6 +176,57 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print(f"# kept {kept} lines, removed {removed}; title: {result.title!r}; "
           f"author: {result.author!r}; published: {result.published!r}")
     return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the ingest deployment on its schedule; start a Prefect server if none is set."""
+    settings = settings_from(args)
+    if not Path(settings.raw).is_dir():
+        raise UsageError(f"raw folder '{settings.raw}' does not exist or is not a folder")
+    _prefect_env()
+    import signal
+
+    from flows.serve import DEPLOYMENT, api_server, serve
+
+    def stop(signum, frame):  # SIGTERM (a service manager's stop) ends like Ctrl-C: cleanly
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    with api_server() as url:
+        print(f"PREFECT_API_URL={url}", flush=True)
+        print(f"serving ingest/{DEPLOYMENT} on '{settings.schedule}' (collision: "
+              f"{settings.collision}); trigger a run with: cleanwire trigger", flush=True)
+        serve(settings)
+    return EXIT_OK
+
+
+def _param(text: str) -> tuple[str, object]:
+    import json
+
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key.replace("-", "_"), json.loads(value)
+    except ValueError:
+        return key.replace("-", "_"), value
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    """Run the served deployment now, with parameters on top of its defaults."""
+    _prefect_env()
+    from flows.serve import known_api_url, trigger
+
+    url = known_api_url()
+    if not url:
+        raise UsageError("no Prefect server: start `cleanwire serve`, or set PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    run = trigger(dict(args.param or []), wait=not args.no_wait, timeout=args.timeout)
+    state = run.state.name if run.state else "?"
+    print(f"flow run {run.name} ({run.id}): {state}")
+    if args.no_wait:
+        return EXIT_OK
+    return EXIT_OK if run.state and run.state.is_completed() else EXIT_FAILED
 
 
 def cmd_dups(args: argparse.Namespace) -> int:
@@ -201,6 +290,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dedup-threshold", type=float, help="near-duplicate Jaccard threshold")
     run.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
     run.set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="serve the ingest deployment on a schedule")
+    serve.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
+    serve.add_argument("--raw", help="folder of raw scraped files")
+    serve.add_argument("--clean", help="output folder")
+    serve.add_argument("--cron", dest="schedule", help="cron schedule (default: hourly)")
+    serve.add_argument("--collision", choices=["cancel", "queue"],
+                       help="a run due while one runs is cancelled or queued (default: cancel)")
+    serve.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
+    serve.set_defaults(func=cmd_serve)
+    trig = sub.add_parser("trigger", help="run the served deployment now")
+    trig.add_argument("--param", action="append", type=_param, metavar="KEY=VALUE",
+                      help="a flow parameter for this run (repeatable), e.g. --param batch_size=64")
+    trig.add_argument("--no-wait", action="store_true", help="return once the run is scheduled")
+    trig.add_argument("--timeout", type=float, help="seconds to wait for the run at most")
+    trig.set_defaults(func=cmd_trigger)
     dups = sub.add_parser("dups", help="list duplicate clusters in a clean folder")
     dups.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
     dups.add_argument("--json", action="store_true", help="machine-readable output")

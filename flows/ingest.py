@@ -15,12 +15,18 @@ from collections import deque
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners.defaults import BATCH_SIZE, IN_FLIGHT_PER_WORKER, TASK_THREADS
-from cleaners.pipeline import Outcome
+from cleaners.pipeline import Outcome, process_batch
 from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, Found, Limits, discover
 from cleaners.runner import DOC_SECONDS, BatchRunner
 from cleaners.store import CleanStore, new_run_id
@@ -31,10 +37,17 @@ def discover_inputs(raw: str) -> list[Found]:
     return discover(raw)
 
 
+# The flow process's live process pools, by run. A task on the thread runner finds its pool here
+# (a pool cannot travel as a task parameter); a task on a Dask worker finds none and works in
+# the worker itself, which is the Dask worker's own process.
+_RUNNERS: dict[str, BatchRunner] = {}
+
+
 @task(name="clean-batch", cache_policy=NO_CACHE, task_run_name="clean-batch-{number}")
-def clean_batch(number: int, raw: str, batch: list[Found], runner: BatchRunner) -> list[Outcome]:
+def clean_batch(number: int, run: str, raw: str, batch: list[Found], limits: Limits) -> list[Outcome]:
     start = time.perf_counter()
-    outcomes = runner.run(raw, batch)
+    runner = _RUNNERS.get(run)
+    outcomes = runner.run(raw, batch) if runner else process_batch(raw, batch, limits)
     get_run_logger().info("batch %d: %d inputs in %.2f s", number, len(batch),
                           time.perf_counter() - start)
     return outcomes
@@ -63,30 +76,58 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     found = discover_inputs(raw)
     store = CleanStore(clean, new_run_id(), lock_wait=lock_wait, languages=languages,
                        language_policy=language_policy, dedup_threshold=dedup_threshold)
-    batches = batches_of(store.to_process(raw, found), max(1, batch_size))
+    todo = store.to_process(raw, found)
+    batches = batches_of(todo, max(1, batch_size))
+    local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
     workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
+    progress = Progress(len(todo), store.run)
     try:
         with BatchRunner(workers, doc_seconds=doc_seconds, limits=limits) as runner:
+            if local:
+                _RUNNERS[store.run] = runner
             in_flight: deque = deque()
             for number, batch in enumerate(batches):
-                in_flight.append(clean_batch.submit(number, raw, batch, runner))
+                in_flight.append(clean_batch.submit(number, store.run, raw, batch, limits))
                 if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
-                    _commit(store, in_flight.popleft().result())
+                    _commit(store, in_flight.popleft().result(), progress)
             while in_flight:
-                _commit(store, in_flight.popleft().result())
+                _commit(store, in_flight.popleft().result(), progress)
     except BaseException:
         store.abort()
         raise
+    finally:
+        _RUNNERS.pop(store.run, None)
     report = store.report(len(found), time.perf_counter() - started)
     report["outputs"] = {k: str(v) for k, v in store.finish(report).items()}
     _publish(report)
     return report
 
 
-def _commit(store: CleanStore, outcomes: list[Outcome]) -> None:
+def _commit(store: CleanStore, outcomes: list[Outcome], progress: Progress) -> None:
     for outcome in outcomes:
         store.add(outcome)
     store.checkpoint()
+    progress.advance(len(outcomes))
+
+
+class Progress:
+    """A Prefect progress artifact that moves as batches commit, and the CLI's progress hook."""
+
+    def __init__(self, total: int, run: str):
+        self.total, self.done = total, 0
+        self.artifact = create_progress_artifact(
+            progress=0.0 if total else 100.0, key="ingest-progress",
+            description=f"cleanwire run {run}: {total} inputs to clean")
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        update_progress_artifact(self.artifact, progress=100.0 * self.done / max(self.total, 1))
+        for listener in LISTENERS:
+            listener(self.done, self.total)
+
+
+# Callables (done, total) told after every committed batch: the CLI's progress bar.
+LISTENERS: list = []
 
 
 def _publish(report: dict) -> None:
@@ -98,9 +139,34 @@ def _publish(report: dict) -> None:
              for reason, n in report["rejected_by_reason"].items()]
     create_table_artifact(key="ingest-report", table=rows,
                           description=f"cleanwire run {report['run']}")
+    create_markdown_artifact(key="ingest-summary", markdown=summary_markdown(report),
+                             description=f"cleanwire run {report['run']}")
     get_run_logger().info("run %s: %d documents, %d duplicates, %d rejected, %d unchanged",
                           report["run"], report["documents"], report["duplicates"],
                           report["rejected"], report["unchanged"])
+
+
+def summary_markdown(report: dict) -> str:
+    """The run report as a page a person reads in the Prefect UI."""
+    def table(title: str, rows: dict, unit: str = "count") -> list[str]:
+        if not rows:
+            return []
+        return [f"### {title}", "", f"| | {unit} |", "|---|---:|",
+                *[f"| {k} | {v} |" for k, v in rows.items()], ""]
+
+    lines = [f"## cleanwire run `{report['run']}`", "",
+             f"{report['files_seen']} files seen in {report['seconds']:.1f} s.", ""]
+    lines += table("Outcomes", {"documents": report["documents"],
+                                "duplicates (exact)": report["duplicates_by_kind"]["exact"],
+                                "duplicates (near)": report["duplicates_by_kind"]["near"],
+                                "rejected": report["rejected"],
+                                "unchanged (skipped)": report["unchanged"]})
+    lines += table("Rejected, by reason", report["rejected_by_reason"])
+    lines += table("Languages", report["languages"], "documents")
+    lines += table("Boilerplate removed, top reasons", report["removed_reasons"], "lines")
+    lines += table("Slowest files", {f"`{s['path']}`": f"{s['seconds']:.2f} s"
+                                     for s in report["slowest"]}, "time")
+    return "\n".join(lines)
 
 
 def flow_parameters(settings) -> dict:
