@@ -40,6 +40,8 @@ class Settings(BaseModel):
     language_policy: Literal["flag", "reject"] = "flag"
     # None: cleaners.neardup's measured default.
     dedup_threshold: float | None = Field(None, gt=0, le=1)
+    # How each run's records are published: JSON Lines, zstd-compressed JSON Lines, or Parquet.
+    output_format: Literal["jsonl", "jsonl.zst", "parquet"] = "jsonl"
     # tcp://host:8786 of an existing Dask scheduler; None runs on this machine's cores.
     dask: str | None = None
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cleaners.document import Document, Rejection
 from cleaners.neardup import NearDupIndex
+from cleaners.output import FORMATS, publish
 from cleaners.pipeline import Outcome
 from cleaners.sitestats import SiteStats, strip_template
 
@@ -41,7 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS runs (
     run TEXT PRIMARY KEY, status TEXT NOT NULL,  -- running, completed, interrupted
-    started TEXT NOT NULL, finished TEXT
+    started TEXT NOT NULL, finished TEXT,
+    format TEXT NOT NULL DEFAULT 'jsonl'         -- the output format the run publishes
 );
 CREATE TABLE IF NOT EXISTS run_files (
     run TEXT NOT NULL, kind TEXT NOT NULL,
@@ -117,7 +119,9 @@ class CleanStore:
 
     def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0,
                  languages: list[str] | None = None, language_policy: str = "flag",
-                 dedup_threshold: float | None = None):
+                 dedup_threshold: float | None = None, output_format: str = "jsonl"):
+        if output_format not in FORMATS:
+            raise ValueError(f"output_format {output_format!r} is not one of {FORMATS}")
         self.root = Path(clean_root)
         self.allowed_languages = frozenset(languages or ())
         self.language_policy = language_policy
@@ -133,7 +137,8 @@ class CleanStore:
         self.near = NearDupIndex(self.db, dedup_threshold)
         self.recovered = self._recover()
         self.db.execute("BEGIN")
-        self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL)", (run_id, _now()))
+        self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL, ?)",
+                        (run_id, _now(), output_format))
         self.db.executemany("INSERT INTO run_files VALUES (?, ?, 0)", [(run_id, k) for k in KINDS])
         self.db.execute("COMMIT")
         self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
@@ -160,9 +165,8 @@ class CleanStore:
         with open(tmp, "r+b") as f:
             f.truncate(length)
             os.fsync(f.fileno())
-        final = self.root / kind / f"{run}.jsonl"
-        os.replace(tmp, final)
-        return final
+        row = self.db.execute("SELECT format FROM runs WHERE run=?", (run,)).fetchone()
+        return publish(tmp, kind, self.root / kind / run, row[0] if row else "jsonl")
 
     def _recover(self) -> list[str]:
         """Publish what interrupted runs committed (and what a completed run had not renamed

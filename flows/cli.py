@@ -3,6 +3,7 @@
   cleanwire run [--config cleanwire.toml] [--raw raw] [--clean clean] [--batch-size N] ...
   cleanwire explain FILE [--detail]
   cleanwire dups [CLEAN] [--json]
+  cleanwire stats [CLEAN] [--json]
   cleanwire serve [--cron CRON] [--collision cancel|queue]
   cleanwire trigger [--param KEY=VALUE ...] [--no-wait]
 
@@ -265,6 +266,20 @@ def cmd_dups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """What is in a clean folder: documents by language, site and month, duplicates, rejections."""
+    import json
+
+    from cleaners.stats import collect, render
+
+    clean = Path(args.clean)
+    if not (clean / "documents").is_dir():
+        raise UsageError(f"'{clean}' is not a clean folder (no documents/)")
+    stats = collect(clean)
+    print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else render(stats))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -288,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--language-policy", choices=["flag", "reject"],
                      help="other languages are flagged or rejected (default: flag)")
     run.add_argument("--dedup-threshold", type=float, help="near-duplicate Jaccard threshold")
+    run.add_argument("--output-format", choices=["jsonl", "jsonl.zst", "parquet"],
+                     help="how records are published in the clean folder (default: jsonl)")
     run.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="serve the ingest deployment on a schedule")
@@ -305,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     trig.add_argument("--no-wait", action="store_true", help="return once the run is scheduled")
     trig.add_argument("--timeout", type=float, help="seconds to wait for the run at most")
     trig.set_defaults(func=cmd_trigger)
+    stats = sub.add_parser("stats", help="what is in a clean folder")
+    stats.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    stats.set_defaults(func=cmd_stats)
     dups = sub.add_parser("dups", help="list duplicate clusters in a clean folder")
     dups.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
     dups.add_argument("--json", action="store_true", help="machine-readable output")
@@ -328,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cleanwire: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # `cleanwire stats | head`: the reader has seen enough
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

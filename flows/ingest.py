@@ -63,19 +63,21 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
            max_file_mb: float = MAX_FILE_BYTES / 2**20,
            max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20,
            languages: list[str] | None = None, language_policy: str = "flag",
-           dedup_threshold: float | None = None) -> dict:
+           dedup_threshold: float | None = None, output_format: str = "jsonl") -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
     One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
     A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
     above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`.
     A document in a language outside `languages` (when given) is flagged or rejected, by
-    `language_policy`. cleanwire.toml documents every parameter."""
+    `language_policy`. Outputs are JSON Lines, zstd-compressed JSON Lines or Parquet, by
+    `output_format`. cleanwire.toml documents every parameter."""
     limits = Limits(int(max_file_mb * 2**20), int(max_decompressed_mb * 2**20))
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
     store = CleanStore(clean, new_run_id(), lock_wait=lock_wait, languages=languages,
-                       language_policy=language_policy, dedup_threshold=dedup_threshold)
+                       language_policy=language_policy, dedup_threshold=dedup_threshold,
+                       output_format=output_format)
     todo = store.to_process(raw, found)
     batches = batches_of(todo, max(1, batch_size))
     local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
