@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "cleanwire-text"]
-HTML_METHODS = ["trafilatura-html", "trafilatura-precision", "cleanwire-html"]
+HTML_METHODS = ["trafilatura-html", "trafilatura-precision", "cleanwire-html", "cleanwire-html2"]
 
 
 def split_of(case_id: str) -> str:
@@ -96,6 +96,16 @@ def _run(method: str, text: str | None, page_html: bytes | None, url: str | None
             return None
         res = extract_html(_decode(page_html or b""), url=url)
         return "\n".join(x for x in (getattr(res, "title", None), getattr(res, "text", "")) if x)
+    if method == "cleanwire-html2":  # cleanwire-html + strip_residue on its lines
+        try:
+            from cleaners.html import extract_html
+        except Exception:
+            return None
+        from cleaners.boilerplate import strip_residue
+
+        res = extract_html(_decode(page_html or b""), url=url)
+        kept, _ = strip_residue(res.text.split("\n"))
+        return "\n".join(x for x in (res.title, *kept) if x)
     raise ValueError(method)
 
 

@@ -42,6 +42,9 @@ class Settings(BaseModel):
     dedup_threshold: float | None = Field(None, gt=0, le=1)
     # How each run's records are published: JSON Lines, zstd-compressed JSON Lines, or Parquet.
     output_format: Literal["jsonl", "jsonl.zst", "parquet"] = "jsonl"
+    # JSONL exports of another shape: field names for each role, tried in order, over the
+    # defaults (url/link, html/raw_html, text/body/content/article, title, date/published, site).
+    jsonl_fields: dict[str, list[str]] = Field(default_factory=dict)
     # tcp://host:8786 of an existing Dask scheduler; None runs on this machine's cores.
     dask: str | None = None
 

@@ -57,6 +57,7 @@ class Document:
     published: str | None = None
     url: str | None = None
     site: str | None = None
+    fetched: str | None = None  # when the scraper fetched it (WARC-Date, a sidecar's fetch time)
     language: str = "und"
     language_score: float = 0.0
     encoding: dict = field(default_factory=dict)
@@ -70,6 +71,7 @@ class Document:
         return {
             "id": self.id, "text": self.text, "title": self.title, "author": self.author,
             "published": self.published, "url": self.url, "site": self.site,
+            "fetched": self.fetched,
             "language": self.language, "language_score": self.language_score,
             "source": self.source.to_record(), "encoding": self.encoding,
             "removed": list(self.removed), "stats": self.stats, "flags": list(self.flags),

@@ -29,7 +29,8 @@ def _arrow_schemas():
     documents = pa.schema([
         ("id", pa.string()), ("text", pa.string()), ("title", pa.string()),
         ("author", pa.string()), ("published", pa.string()), ("url", pa.string()),
-        ("site", pa.string()), ("language", pa.string()), ("language_score", pa.float64()),
+        ("site", pa.string()), ("fetched", pa.string()), ("language", pa.string()),
+        ("language_score", pa.float64()),
         ("source", source),
         ("encoding", pa.struct([("detected", pa.string()), ("method", pa.string()),
                                 ("declared", pa.string()), ("fixes", pa.list_(pa.string()))])),

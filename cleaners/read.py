@@ -6,19 +6,18 @@ size and the decompressed size, so a gzip bomb costs a bounded amount of memory.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import hashlib
-import lzma
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 # Formats by the name's ending, once a compression suffix is taken off.
-FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
-COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
-COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
-_OPENERS = {"gzip": lambda f: gzip.GzipFile(fileobj=f), "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
+           ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
+MULTI_RECORD = ("jsonl", "warc")  # formats whose file holds many documents
+COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd",
+                        ".zstd": "zstd"}
+SIDECAR_OF = (".html", ".htm", ".xhtml", ".txt")  # page.json beside page.html is its metadata
 
 # A scraped page is rarely above a few MB; 64 MB leaves room for big dumps and stops a runaway
 # file (a video saved as .html) from holding a worker's memory.
@@ -43,6 +42,8 @@ class Limits:
 
     max_file_bytes: int = MAX_FILE_BYTES
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
+    # JSONL field names by role, over cleaners.formats' defaults: {"text": ["maintext"], ...}
+    jsonl_fields: dict | None = None
 
 
 DEFAULT_LIMITS = Limits()
@@ -55,6 +56,7 @@ class Found:
 
     path: str
     problem: tuple[str, str] | None = None
+    size: int = 0  # bytes on disk: what batching weighs a multi-record file by
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ def discover(raw_root: str | os.PathLike) -> list[Found]:
     found: list[Found] = []
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        sidecars = _sidecars(filenames)
         for name in filenames:
-            if name.startswith("."):
+            if name.startswith(".") or name in sidecars:
                 continue
             full = Path(folder, name)
             rel = full.relative_to(root).as_posix()
@@ -90,7 +93,7 @@ def discover(raw_root: str | os.PathLike) -> list[Found]:
                     continue
             elif not full.is_file():
                 continue  # sockets, fifos, devices: not scraped files
-            found.append(Found(rel))
+            found.append(Found(rel, size=full.stat().st_size))
         for d in dirnames:
             link = Path(folder, d)
             if link.is_symlink() and not link.resolve().is_relative_to(root):
@@ -98,6 +101,20 @@ def discover(raw_root: str | os.PathLike) -> list[Found]:
                                    ("outside-raw", f"symlinked folder to {link.resolve()}, outside the raw folder")))
     found.sort(key=lambda f: f.path)
     return found
+
+
+def _sidecars(names: list[str]) -> set[str]:
+    """The names in a folder that are a page's metadata (page.json beside page.html), read with
+    the page rather than as inputs of their own."""
+    stems = set()
+    for name in names:
+        lower = name.lower()
+        for suffix in COMPRESSION_SUFFIXES:
+            lower = lower.removesuffix(suffix)
+        for suffix in SIDECAR_OF:
+            if lower.endswith(suffix):
+                stems.add(name[: len(lower) - len(suffix)] + ".json")
+    return stems & set(names)
 
 
 def format_of(path: str) -> tuple[str | None, str | None]:
@@ -109,21 +126,6 @@ def format_of(path: str) -> tuple[str | None, str | None]:
     return FORMATS.get(p.suffix), compression
 
 
-def _decompress(raw: bytes, kind: str, limit: int) -> bytes:
-    import io
-
-    out = bytearray()
-    try:
-        with _OPENERS[kind](io.BytesIO(raw)) as stream:
-            while chunk := stream.read(_CHUNK):
-                out += chunk
-                if len(out) > limit:
-                    raise ReadError("too-large", f"more than {limit} bytes after {kind} decompression")
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise ReadError("corrupt-compression", f"{kind}: {exc}") from None
-    return bytes(out)
-
-
 def read_input(raw_root: str | os.PathLike, rel: str, limits: Limits = DEFAULT_LIMITS) -> RawInput:
     max_bytes, max_decompressed = limits.max_file_bytes, limits.max_decompressed_bytes
     with open(Path(raw_root, rel), "rb") as f:
@@ -131,18 +133,19 @@ def read_input(raw_root: str | os.PathLike, rel: str, limits: Limits = DEFAULT_L
         if st.st_size > max_bytes:
             raise ReadError("too-large", f"{st.st_size} bytes, above the {max_bytes}-byte limit")
         raw = f.read(max_bytes + 1)
+    from cleaners.formats import compression_of, decompress
+
     digest = hashlib.sha256(raw).hexdigest()
     fmt, compression = format_of(rel)
-    by_content = next((kind for magic, kind in COMPRESSION_MAGIC if raw.startswith(magic)), None)
-    if by_content and (compression or fmt):
-        compression = by_content  # trust the bytes over the name
-        data = _decompress(raw, compression, max_decompressed)
+    if fmt is None:
+        raise ReadError("unsupported-format", f"no reader for '{Path(rel).name}' (read: .txt, "
+                        ".html, .htm, .jsonl, .ndjson, .warc, compressed or not)")
+    if compression_of(raw):  # the bytes decide, not the name
+        data, compression = decompress(raw, max_decompressed)
     elif compression:
         raise ReadError("corrupt-compression", f"named {compression} but the bytes are not")
     else:
         data = raw
-    if fmt is None:
-        raise ReadError("unsupported-format", f"no reader for '{Path(rel).name}' (read: .txt, .html, .htm, and those .gz/.bz2/.xz)")
     return RawInput(rel, data, digest, fmt, compression, st.st_size, st.st_mtime_ns)
 
 

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from cleaners.document import Rejection, Source, document_id
-from cleaners.pipeline import Outcome, process_batch, process_found
-from cleaners.read import DEFAULT_LIMITS, Found, Limits
+from cleaners.pipeline import DocumentTimeout, Outcome, process_batch
+from cleaners.read import DEFAULT_LIMITS, MULTI_RECORD, Found, Limits
 
 # A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
 # pathological page does not hold up a run.
@@ -40,12 +41,8 @@ WORKER_ADDRESS_SPACE = 4 * 1024**3
 BATCH_ATTEMPTS = 2
 
 
-class DocumentTimeout(BaseException):
-    """BaseException, so that the cleaners' own `except Exception` guards let it through."""
-
-
 def _alarm(signum, frame):
-    raise DocumentTimeout()
+    raise DocumentTimeout("stopped after its time budget")
 
 
 def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
@@ -60,17 +57,31 @@ def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
 
 def _timed_batch(raw_root: str, batch: list[Found], doc_seconds: float,
                  limits: Limits) -> list[Outcome]:
-    """process_batch with a per-document timer: a document over budget becomes a rejection."""
-    def one(raw: str, found: Found, limits: Limits):
+    """process_batch with a per-document timer: a page over budget becomes a rejection."""
+    @contextmanager
+    def timer():
         signal.setitimer(signal.ITIMER_REAL, doc_seconds)
         try:
-            return process_found(raw, found, limits)
-        except DocumentTimeout:
-            return _rejection(found, "timeout", f"stopped after {doc_seconds:g} s"), None
+            yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    return process_batch(raw_root, batch, limits, one=one)
+    return process_batch(raw_root, batch, limits, guard=timer)
+
+
+# A multi-record file (JSONL, WARC) weighs one page per this many bytes on disk, for batching
+# and time budgets: scraped pages run 20 to 100 KB, compressed records less.
+BYTES_PER_RECORD = 20_000
+
+
+def weight(found: Found) -> int:
+    """Pages an input stands for: 1 for a page file, an estimate for a JSONL or WARC file."""
+    from cleaners.read import format_of
+
+    fmt, _ = format_of(found.path)
+    if fmt in MULTI_RECORD:
+        return max(1, found.size // BYTES_PER_RECORD)
+    return 1
 
 
 def _rejection(found: Found, reason: str, detail: str) -> Rejection:
@@ -128,7 +139,7 @@ class BatchRunner:
         _kill(pool)
 
     def budget(self, batch: list[Found]) -> float:
-        return self.doc_seconds * len(batch) + self.batch_slack
+        return self.doc_seconds * sum(weight(found) for found in batch) + self.batch_slack
 
     def run(self, raw_root: str, batch: list[Found]) -> list[Outcome]:
         for _ in range(BATCH_ATTEMPTS):
@@ -141,20 +152,20 @@ class BatchRunner:
             except FutureTimeout:  # stuck where the timer cannot reach: trying again would hang
                 self._discard(generation)
                 break
-        return [self._isolated(raw_root, found) for found in batch]
+        return [outcome for found in batch for outcome in self._isolated(raw_root, found)]
 
-    def _isolated(self, raw_root: str, found: Found) -> Outcome:
-        """One document alone in a fresh process: its crash or hang is its own verdict."""
+    def _isolated(self, raw_root: str, found: Found) -> list[Outcome]:
+        """One input alone in a fresh process: its crash or hang is its own verdict."""
         pool = self._new_pool(1)
         try:
             future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds, self.limits)
-            return future.result(timeout=self.doc_seconds + self.batch_slack)[0]
+            return future.result(timeout=self.budget([found]))
         except BrokenProcessPool:
-            return Outcome(_rejection(found, "worker-crash",
-                                      "the worker process died on this input twice"), 0.0)
+            return [Outcome(_rejection(found, "worker-crash",
+                                       "the worker process died on this input twice"), 0.0)]
         except FutureTimeout:
-            return Outcome(_rejection(found, "timeout",
-                                      "the worker did not return in time (stuck in native code)"), 0.0)
+            return [Outcome(_rejection(found, "timeout",
+                                       "the worker did not return in time (stuck in native code)"), 0.0)]
         finally:
             _kill(pool)
 

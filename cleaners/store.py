@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cleaners.document import Document, Rejection
+from cleaners.document import Document, Rejection, document_id
 from cleaners.neardup import NearDupIndex
 from cleaners.output import FORMATS, publish
 from cleaners.pipeline import Outcome
@@ -147,6 +147,7 @@ class CleanStore:
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
         self.removed_reasons: Counter = Counter()
+        self.skipped_records: Counter = Counter()  # WARC records that are not pages, by type
         self.slowest: list[tuple[float, str]] = []  # a heap of the SLOWEST_KEPT slowest inputs
         self.db.execute("BEGIN")
 
@@ -230,10 +231,16 @@ class CleanStore:
 
     def _remember(self, stat: tuple[int, int] | None, result: Document | Rejection,
                   outcome: str) -> None:
+        """Record an input's outcome. A record of a JSONL/WARC file is an input of its own
+        (`path#record`); its file is remembered too, so an unchanged file is skipped whole."""
         size, mtime = stat or (None, None)
-        self.db.execute("INSERT OR REPLACE INTO inputs VALUES (?,?,?,?,?,?,?)",
-                        (result.source.path, size, mtime, result.source.sha256, outcome,
-                         result.id, self.run))
+        source = result.source
+        key = source.path if source.record is None else f"{source.path}#{source.record}"
+        rows = [(key, size, mtime, source.sha256, outcome, result.id, self.run)]
+        if source.record is not None:
+            rows.append((source.path, size, mtime, source.sha256, "container",
+                         document_id(source.path), self.run))
+        self.db.executemany("INSERT OR REPLACE INTO inputs VALUES (?,?,?,?,?,?,?)", rows)
 
     # -- outcomes -------------------------------------------------------------------------
     def _write(self, kind: str, record: dict) -> None:
@@ -244,6 +251,7 @@ class CleanStore:
         """Dedup and write one outcome, in the order the flow gives (which makes the kept copy
         the first in path order). Returns what became of it."""
         result = outcome.result
+        self.skipped_records.update(outcome.skipped or {})
         heapq.heappush(self.slowest, (outcome.seconds, result.source.path))
         if len(self.slowest) > SLOWEST_KEPT:
             heapq.heappop(self.slowest)
@@ -345,6 +353,7 @@ class CleanStore:
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],
             "languages": dict(self.languages.most_common()),
             "removed_reasons": dict(self.removed_reasons.most_common(TOP_REASONS)),
+            "skipped_records": dict(self.skipped_records.most_common()),
             "slowest": [{"path": p, "seconds": s} for s, p in slowest],
             "seconds": round(seconds, 3),
         }

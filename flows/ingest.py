@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from cleaners.defaults import BATCH_SIZE, IN_FLIGHT_PER_WORKER, TASK_THREADS
 from cleaners.pipeline import Outcome, process_batch
 from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, Found, Limits, discover
-from cleaners.runner import DOC_SECONDS, BatchRunner
+from cleaners.runner import DOC_SECONDS, BatchRunner, weight
 from cleaners.store import CleanStore, new_run_id
 
 
@@ -53,8 +53,19 @@ def clean_batch(number: int, run: str, raw: str, batch: list[Found], limits: Lim
     return outcomes
 
 
-def batches_of(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def batches_of(items: list[Found], size: int) -> list[list[Found]]:
+    """Consecutive batches of about `size` pages each; a JSONL or WARC file weighs the pages it
+    likely holds, so a big one is a batch of its own."""
+    batches, current, weight_so_far = [], [], 0
+    for item in items:
+        current.append(item)
+        weight_so_far += weight(item)
+        if weight_so_far >= size:
+            batches.append(current)
+            current, weight_so_far = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS), log_prints=False)
@@ -63,15 +74,17 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
            max_file_mb: float = MAX_FILE_BYTES / 2**20,
            max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20,
            languages: list[str] | None = None, language_policy: str = "flag",
-           dedup_threshold: float | None = None, output_format: str = "jsonl") -> dict:
+           dedup_threshold: float | None = None, output_format: str = "jsonl",
+           jsonl_fields: dict[str, list[str]] | None = None) -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
     One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
     A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
     above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`.
     A document in a language outside `languages` (when given) is flagged or rejected, by
     `language_policy`. Outputs are JSON Lines, zstd-compressed JSON Lines or Parquet, by
-    `output_format`. cleanwire.toml documents every parameter."""
-    limits = Limits(int(max_file_mb * 2**20), int(max_decompressed_mb * 2**20))
+    `output_format`. `jsonl_fields` maps JSONL field names to roles (url, html, text, title,
+    published, site) for exports of another shape. cleanwire.toml documents every parameter."""
+    limits = Limits(int(max_file_mb * 2**20), int(max_decompressed_mb * 2**20), jsonl_fields)
     started = time.perf_counter()
     raw, clean = str(Path(raw).resolve()), str(Path(clean).resolve())
     found = discover_inputs(raw)
@@ -89,11 +102,11 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
                 _RUNNERS[store.run] = runner
             in_flight: deque = deque()
             for number, batch in enumerate(batches):
-                in_flight.append(clean_batch.submit(number, store.run, raw, batch, limits))
+                in_flight.append((clean_batch.submit(number, store.run, raw, batch, limits), len(batch)))
                 if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
-                    _commit(store, in_flight.popleft().result(), progress)
+                    _commit(store, *in_flight.popleft(), progress)
             while in_flight:
-                _commit(store, in_flight.popleft().result(), progress)
+                _commit(store, *in_flight.popleft(), progress)
     except BaseException:
         store.abort()
         raise
@@ -105,11 +118,11 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     return report
 
 
-def _commit(store: CleanStore, outcomes: list[Outcome], progress: Progress) -> None:
-    for outcome in outcomes:
+def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
+    for outcome in future.result():
         store.add(outcome)
     store.checkpoint()
-    progress.advance(len(outcomes))
+    progress.advance(inputs)
 
 
 class Progress:
@@ -122,6 +135,7 @@ class Progress:
             description=f"cleanwire run {run}: {total} inputs to clean")
 
     def advance(self, n: int) -> None:
+        """`n` more inputs (files) done."""
         self.done += n
         update_progress_artifact(self.artifact, progress=100.0 * self.done / max(self.total, 1))
         for listener in LISTENERS:

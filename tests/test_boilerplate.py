@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.boilerplate import Removed, TextCleanResult, clean_text
+from cleaners.boilerplate import Removed, TextCleanResult, clean_text, strip_residue
 
 CASES = Path(__file__).parent / "cases"
 SEEDS = CASES / "seeds"
@@ -191,7 +191,12 @@ def test_every_line_accounted_for():
 
 
 def _dev_cases():
-    return sorted(p.stem for p in TEXT_CASES.glob("*.json"))
+    out = []
+    for p in sorted(TEXT_CASES.glob("*.json")):
+        why = json.loads(p.read_text(encoding="utf-8")).get("known_failure")
+        out.append(pytest.param(p.stem, marks=pytest.mark.xfail(reason=why, strict=True))
+                   if why else p.stem)
+    return out
 
 
 @pytest.mark.parametrize("case_id", _dev_cases())
@@ -204,3 +209,37 @@ def test_dev_pages(case_id):
         assert " ".join(frag.split()) in out, f"lost: {frag!r}"
     for frag in case["without"]:
         assert " ".join(frag.split()) not in out, f"kept: {frag!r}"
+
+
+# --- strip_residue: second pass over an HTML extractor's paragraphs --------------------------
+
+ARTICLE = [
+    "The council approved the budget on Tuesday after a long debate about the new bridge.",
+    "Support for the plan came from both parties, the mayor said in a statement.",
+    "$2.1bn",
+    "Residents will be asked to comment on the plans at a meeting next month.",
+]
+
+
+def test_strip_residue_leaves_article_alone():
+    kept, removed = strip_residue(list(ARTICLE))
+    assert kept == ARTICLE  # a lone amount, "Support ..." prose and "comment" in prose stay
+    assert removed == []
+
+
+def test_strip_residue_widgets_and_comment_section():
+    paras = [*ARTICLE[:2], "Share this article", "0 $", "2,500 $", "5,000 $", ARTICLE[3],
+             "Back to top", "Leave a Reply", "Great article, thanks!", "Reply"]
+    kept, removed = strip_residue(paras)
+    assert kept == [*ARTICLE[:2], ARTICLE[3]]
+    why = {r.line: r.reason for r in removed}
+    assert why == {2: "share-prompt", 3: "donation-widget", 4: "donation-widget",
+                   5: "donation-widget", 7: "back-to-top", 8: "comment-section",
+                   9: "comment-section", 10: "comment-section"}
+    assert all(paras[r.line] == r.text for r in removed)
+
+
+def test_strip_residue_comment_marker_needs_article_before():
+    paras = ["Comments", *ARTICLE]  # a counter/heading at the top is a menu, not the end
+    kept, removed = strip_residue(paras)
+    assert kept == paras and removed == []

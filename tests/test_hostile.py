@@ -103,7 +103,7 @@ def test_hostile_folder(prefect_harness, tmp_path):
         "utf16-nobom.txt": "documents",
         "cp1252.txt": "documents",
         "bom.txt": "documents",
-        "bad.jsonl": "unsupported-format",
+        "bad.jsonl": "bad-json",  # its one line is an unterminated JSON object
         "empty.txt": "empty",
         "nul.txt": "binary",
         "link-out.txt": "outside-raw",
