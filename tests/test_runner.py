@@ -22,7 +22,7 @@ def inject_faults() -> None:
 
     real = pipeline.process
 
-    def process(raw):
+    def process(raw, *args):
         if "spin" in raw.path:
             while True:  # Python code that never ends: the per-document timer stops it
                 pass
@@ -33,7 +33,7 @@ def inject_faults() -> None:
             time.sleep(3600)
         if "slow" in raw.path:
             time.sleep(2)
-        return real(raw)
+        return real(raw, *args)
 
     pipeline.process = process
 
