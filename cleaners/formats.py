@@ -44,7 +44,7 @@ from pathlib import Path
 import zstandard
 from fastwarc.warc import ArchiveIterator
 
-from cleaners.read import MAX_DECOMPRESSED_BYTES, ReadError
+from cleaners.read import COMPRESSION_SUFFIXES, MAX_DECOMPRESSED_BYTES, ReadError
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,6 @@ class Record:
     error: tuple[str, str] | None = None  # (reason, detail) of a bad record
 
 
-# Name endings of inputs that hold many documents, once a compression suffix is taken off.
-MULTI_RECORD_SUFFIXES = (".jsonl", ".ndjson", ".warc")
-# Compression suffixes a multi-record input may carry (the bytes decide the kind, not the name).
-COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
 COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
                      (b"\x28\xb5\x2f\xfd", "zstd"))
 # Output is taken 1 MB at a time, so a bomb costs at most `limit` + 1 MB before it is stopped.
@@ -76,15 +72,10 @@ _CHUNK = 1024 * 1024
 
 def multi_record_format(path: str) -> str | None:
     """"jsonl" or "warc" for a name like crawl.warc.gz or export.ndjson; None otherwise."""
-    name = path.lower()
-    for suffix in COMPRESSION_SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    for suffix in MULTI_RECORD_SUFFIXES:
-        if name.endswith(suffix):
-            return "warc" if suffix == ".warc" else "jsonl"
-    return None
+    from cleaners.read import MULTI_RECORD, format_of
+
+    fmt, _ = format_of(path)
+    return fmt if fmt in MULTI_RECORD else None
 
 
 # --- compression --------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ SIDECAR_OF = (".html", ".htm", ".xhtml", ".txt")  # page.json beside page.html i
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # The same bound after decompression: a 512 MB-of-zeros gzip stops here, after reading 64 MB.
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
-_CHUNK = 1024 * 1024
 
 
 class ReadError(ValueError):
@@ -147,11 +146,3 @@ def read_input(raw_root: str | os.PathLike, rel: str, limits: Limits = DEFAULT_L
     else:
         data = raw
     return RawInput(rel, data, digest, fmt, compression, st.st_size, st.st_mtime_ns)
-
-
-def sha256_of(raw_root: str | os.PathLike, rel: str) -> str:
-    h = hashlib.sha256()
-    with open(Path(raw_root, rel), "rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
