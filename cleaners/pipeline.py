@@ -40,7 +40,9 @@ class Outcome:
     result: Document | Rejection
     seconds: float
     stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file as read, for the manifest
-    skipped: dict | None = None  # records of a WARC that are not pages, by type (on its last page)
+    # Set ({} or the WARC records that are not pages, by type) on the last page of each input
+    # file, None on the others: the store remembers a multi-record file once, with its last page.
+    skipped: dict | None = None
 
 
 def normalize_paragraphs(lines) -> list[str]:

@@ -230,14 +230,15 @@ class CleanStore:
         return todo
 
     def _remember(self, stat: tuple[int, int] | None, result: Document | Rejection,
-                  outcome: str) -> None:
+                  outcome: str, last_of_file: bool) -> None:
         """Record an input's outcome. A record of a JSONL/WARC file is an input of its own
-        (`path#record`); its file is remembered too, so an unchanged file is skipped whole."""
+        (`path#record`); with its file's last record the file is remembered too (once), so an
+        unchanged file is skipped whole."""
         size, mtime = stat or (None, None)
         source = result.source
         key = source.path if source.record is None else f"{source.path}#{source.record}"
         rows = [(key, size, mtime, source.sha256, outcome, result.id, self.run)]
-        if source.record is not None:
+        if source.record is not None and last_of_file:
             rows.append((source.path, size, mtime, source.sha256, "container",
                          document_id(source.path), self.run))
         self.db.executemany("INSERT OR REPLACE INTO inputs VALUES (?,?,?,?,?,?,?)", rows)
@@ -263,7 +264,8 @@ class CleanStore:
             kind = "rejected"
         else:
             kind = self._add_document(result)
-        self._remember(outcome.stat, result, "document" if kind == "unchanged" else kind)
+        self._remember(outcome.stat, result, "document" if kind == "unchanged" else kind,
+                       last_of_file=outcome.skipped is not None)
         self.counts[kind] += 1
         return kind
 
