@@ -39,6 +39,20 @@ BATCH_SLACK_SECONDS = 60.0
 WORKER_ADDRESS_SPACE = 4 * 1024**3
 # Attempts of a whole batch on the shared pool before its documents run one by one in isolation.
 BATCH_ATTEMPTS = 2
+# A fresh pool must answer a no-op call within this time, or its workers cannot start at all.
+PROBE_SECONDS = 120.0
+
+
+class WorkersUnavailable(RuntimeError):
+    """Worker processes die before doing any work: no document is to blame, so the run stops
+    rather than rejecting every document as a crash."""
+
+
+_NO_WORKERS = (
+    "cleanwire's worker processes die as they start, before any document. The usual cause: "
+    "ingest() is called from a script at module level; worker processes import the main "
+    "script, so guard the call with `if __name__ == \"__main__\":`. Otherwise, see the "
+    "worker's own error above.")
 
 
 def _alarm(signum, frame):
@@ -119,8 +133,16 @@ class BatchRunner:
                 self._pool = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx,
+        """A pool whose workers are proven to start: a pool that cannot start a worker would
+        otherwise look like a crash of every document in turn."""
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx,
                                    initializer=_init_worker, initargs=self._initargs)
+        try:
+            pool.submit(os.getpid).result(timeout=PROBE_SECONDS)
+        except (BrokenProcessPool, FutureTimeout) as exc:
+            _kill(pool)
+            raise WorkersUnavailable(_NO_WORKERS) from exc
+        return pool
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:

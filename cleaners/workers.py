@@ -2,7 +2,16 @@
 forked with trafilatura, ftfy, langdetect's profiles and the boilerplate model already loaded
 (0.6 s saved per worker, and no first document pays it against its time budget)."""
 
-from cleaners import boilerplate, language, pipeline  # noqa: F401  (the import is the point)
+import os
+
+# A worker imports the main script of the process that started it (multiprocessing does, to find
+# functions defined there). A script that calls ingest() at module level, unguarded, would run
+# the flow again in every worker, each starting its own temporary Prefect server and orphaning
+# it when the worker dies. Workers never talk to Prefect: forbid them the temporary server, so
+# such a worker fails at once and the runner reports why (cleaners.runner.WorkersUnavailable).
+os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
+
+from cleaners import boilerplate, language, pipeline  # noqa: E402,F401  (the import is the point)
 
 language.warm_up()
 boilerplate.clean_text("Warm-up line.\nLoads the word lists and the line model once.")

@@ -108,3 +108,28 @@ def _limit():
     import resource
 
     return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def test_an_unguarded_script_fails_fast_with_a_clear_error(raw, tmp_path):
+    """A user's script that calls ingest() at module level, unguarded: every worker imports it
+    again as it starts, re-runs the flow and dies. The run must stop at once with the cause,
+    not reject every document as a worker crash (hours on a big folder), and no worker may
+    start a Prefect server of its own."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from flows.ingest import ingest\n"
+        f"ingest(raw={str(raw)!r}, clean={str(tmp_path / 'clean')!r}, workers=1)\n")
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"))
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=240, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "WorkersUnavailable" in proc.stderr and '__name__ == "__main__"' in proc.stderr
+    # one temporary server (the script's own), none from the workers
+    assert proc.stderr.count("Starting temporary server") + proc.stdout.count(
+        "Starting temporary server") <= 1
+    assert time.monotonic() - started < 200
+    assert not (tmp_path / "clean" / "documents.jsonl").exists()
