@@ -10,6 +10,7 @@ import os
 import re
 import time
 from contextlib import nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,6 +91,10 @@ CLEANERS = {"html": clean_html, "text": clean_plain_text}
 META_FIELDS = ("url", "title", "published", "site", "fetched")
 
 
+# The run's language engine (Limits.language_engine), set for the inputs process_found reads.
+_ENGINE: ContextVar[str] = ContextVar("language_engine", default="langdetect")
+
+
 class DocumentTimeout(BaseException):
     """Raised by the runner's per-document timer. BaseException, so that the cleaners' own
     `except Exception` guards let it through."""
@@ -114,7 +119,7 @@ def process(raw: RawInput, meta: dict | None = None, record: int | None = None,
     if not text.strip():
         return Rejection(doc_id, source, "no-text-after-cleaning",
                          f"{len(cleaned['removed'])} lines removed as boilerplate, none left")
-    lang, score = language.detect(text)
+    lang, score = language.detect(text, _ENGINE.get())
     stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
              "lines_removed": len(cleaned["removed"])}
     return Document(id=doc_id, text=text, source=source, language=lang, language_score=score,
@@ -173,6 +178,14 @@ def process_found(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS, 
     """What became of one discovered input: one result per page (a file holds one, a JSONL or
     WARC file many), the (size, mtime_ns) the file had when read, and the records it skipped.
     `guard()` wraps each page's work (the runner's per-document timer). Never raises."""
+    token = _ENGINE.set(limits.language_engine)
+    try:
+        return _process_found(raw_root, found, limits, guard)
+    finally:
+        _ENGINE.reset(token)
+
+
+def _process_found(raw_root: str, found: Found, limits: Limits, guard):
     doc_id, source = document_id(found.path), Source(found.path, None, None)
     if found.problem:
         return [Rejection(doc_id, source, *found.problem)], None, {}

@@ -37,12 +37,15 @@ class ReadError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one input may cost; each a run parameter (cleanwire run --max-file-mb ...)."""
+    """What one input may cost, and how it is read; each a run parameter (cleanwire run
+    --max-file-mb ...). Travels with every batch to the workers."""
 
     max_file_bytes: int = MAX_FILE_BYTES
     max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
     # JSONL field names by role, over cleaners.formats' defaults: {"text": ["maintext"], ...}
     jsonl_fields: dict | None = None
+    # cleaners.language.ENGINES: "langdetect", or "fasttext" (34x faster, 95.2% agreement)
+    language_engine: str = "langdetect"
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,19 +1,44 @@
 from __future__ import annotations
 
-from cleaners.language import detect, sample
+import pytest
+
+from cleaners.language import ENGINES, detect, sample
+from cleaners.pipeline import process_batch
+from cleaners.read import Limits, discover
 from conftest import seed_text
 
 
-def test_english_seed():
-    lang, score = detect(seed_text("003"))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_english_seed(engine):
+    lang, score = detect(seed_text("003"), engine)
     assert lang == "en" and score > 0.95
 
 
-def test_german_and_french():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_german_and_french(engine):
     assert detect("Die Bundesregierung hat am Mittwoch beschlossen, die Förderung für "
-                  "erneuerbare Energien deutlich auszuweiten.")[0] == "de"
+                  "erneuerbare Energien deutlich auszuweiten.", engine)[0] == "de"
     assert detect("Le gouvernement a annoncé mercredi une nouvelle aide pour les familles "
-                  "les plus modestes du pays.")[0] == "fr"
+                  "les plus modestes du pays.", engine)[0] == "fr"
+
+
+def test_fasttext_reads_all_lines_of_the_sample():
+    """fastText predicts one line; the sample's paragraphs are joined, not cut at the first."""
+    text = "Menu\n" + "Die Bundesregierung hat am Mittwoch beschlossen, die Förderung auszuweiten. " * 3
+    assert detect(text, "fasttext")[0] == "de"
+
+
+def test_the_run_setting_reaches_the_workers_code(seeds_raw):
+    """Limits.language_engine picks the engine for every page of a batch; the seeds are
+    English either way, and fastText's score differs from langdetect's."""
+    found = discover(seeds_raw)
+    scores = {}
+    for engine in ENGINES:
+        outcomes = process_batch(str(seeds_raw), found, Limits(language_engine=engine))
+        assert {o.result.language for o in outcomes} == {"en"}
+        scores[engine] = [o.result.language_score for o in outcomes]
+    assert scores["langdetect"] != scores["fasttext"]
+    assert scores["fasttext"] == [detect(o.result.text, "fasttext")[1] for o in outcomes]
 
 
 def test_deterministic():
