@@ -19,6 +19,10 @@ CPU columns, which do not depend on what else runs):
   empty        the same, with that PREFECT_HOME now existing: the start-up every later run pays.
   1x, 2x       `cleanwire run --raw DIR --clean DIR` in a subprocess (Prefect embedded, a fresh
                clean folder each time) over the corpus once and twice.
+  1x batch 32  the 1x run again with --batch-size 32: the same work in many more Prefect task
+               runs. The extra CPU of the Prefect server and the flow process over the extra
+               task runs is what one task run costs; times the 2x run's task runs, over its CPU,
+               it is Prefect's share of the work (target < 2%).
 
 The 2x corpus is the 1x corpus (raw/c0/...) plus a byte-identical second copy under another folder
 (raw/c1/...). Its documents become exact duplicates of the first copy's, on purpose: every one of
@@ -69,6 +73,11 @@ TARGET_STARTUP_S = 15.0
 # allocator arenas) the memory grows with the corpus.
 TARGET_MEMORY_GROWTH = 1.05
 MEMORY_NOISE_MB = 25
+# Prefect's per-task cost (server and flow process) as a share of the whole run's CPU.
+TARGET_PREFECT_SHARE = 0.02
+# The same 1x corpus in batches this small measures what one more task run costs.
+SMALL = "1x batch 32"
+SMALL_BATCH = 32
 
 
 # -- the corpus -------------------------------------------------------------------------------
@@ -294,17 +303,19 @@ def cleanwire_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "flows.cli"]
 
 
-def measure_run(raw: Path, clean: Path, work: Path, prefect_home: Path, name: str) -> dict:
+def measure_run(raw: Path, clean: Path, work: Path, prefect_home: Path, name: str,
+                extra: tuple[str, ...] = ()) -> dict:
     env = os.environ.copy()
     env.pop("PREFECT_API_URL", None)  # embedded Prefect, as `cleanwire run` runs by default
     env["PREFECT_HOME"] = str(prefect_home)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    res = run_tree(cleanwire_command() + ["run", "--raw", str(raw), "--clean", str(clean)],
+    res = run_tree(cleanwire_command() + ["run", "--raw", str(raw), "--clean", str(clean), *extra],
                    cwd=work, env=env, log=work / f"{name}.log")
     reports = sorted((clean / "reports").glob("*.json"))
     report = json.loads(reports[-1].read_text()) if reports else {}
     res["report"] = {k: report.get(k) for k in ("files_seen", "documents", "duplicates",
-                                                 "rejected", "rejected_by_reason", "seconds")}
+                                                 "rejected", "rejected_by_reason", "seconds",
+                                                 "batches")}
     res["docs"] = report.get("files_seen", 0)
     return res
 
@@ -363,14 +374,15 @@ def main(argv: list[str] | None = None) -> int:
         home = work / "prefect-home"
         best: dict[str, dict] = {}
         plan = [("empty fresh", empty)] + [("floor", None), ("empty", empty), ("1x", raw1),
-                                           ("2x", raw2)] * max(1, args.rounds)
+                                           ("2x", raw2)] * max(1, args.rounds) + [(SMALL, raw1)]
         for i, (name, raw) in enumerate(plan):
             print(f"  [{i + 1}/{len(plan)}] {name} ...", end="", flush=True)
             if raw is None:
                 res = measure_floor(files, work)
             else:
                 slug = f"{name.replace(' ', '-')}-{i}"
-                res = measure_run(raw, work / f"clean-{slug}", work, home, slug)
+                extra = ("--batch-size", str(SMALL_BATCH)) if name == SMALL else ()
+                res = measure_run(raw, work / f"clean-{slug}", work, home, slug, extra)
             print(f" {res['seconds']:.1f} s (other processes kept {res['others']:.2f} cores busy)")
             if name in best:  # the fastest round's figures; memory: the highest peak of any
                 peaks = {k: max(res[k], best[name][k]) for k in ("peak_rss_mb", "peak_pss_mb")}
@@ -380,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 best[name] = res
         print()
-        rows = [(name, best[name]) for name in ("floor", "empty fresh", "empty", "1x", "2x")]
+        rows = [(name, best[name]) for name in ("floor", "empty fresh", "empty", "1x", "2x", SMALL)]
         print_table(rows)
         summarize(best)
     finally:
@@ -399,7 +411,7 @@ def summarize(r: dict[str, dict]) -> None:
           "busy meanwhile)")
     print("\nby process (cleanwire runs): CPU s | peak RSS MB")
     print(f"{'measurement':<13}{'flow':>14}{'server':>14}{'workers':>14}   outcome")
-    for name in ("empty fresh", "empty", "1x", "2x"):
+    for name in ("empty fresh", "empty", "1x", "2x", SMALL):
         c, m, rep = r[name]["cpu_by_role"], r[name]["peak_by_role_mb"], r[name]["report"]
         cells = "".join(f"{c[k]:>7.1f} |{m.get(k, 0):>5.0f}" for k in ("flow", "prefect-server",
                                                                           "workers"))
@@ -452,6 +464,22 @@ def summarize(r: dict[str, dict]) -> None:
           f"   cleanwire costs {marginal_cpu / floor_cpu:.2f}x the floor's CPU")
     print(f"ratio ceiling with {cores} free cores          {ceiling:7.2f}          >= {TARGET_RATIO} "
           f"{verdict(ceiling >= TARGET_RATIO)}  ({cores} x floor CPU/doc / cleanwire CPU/doc)")
+    # Prefect's cost per task run: the same 1x corpus in many small batches against the default
+    # batches. The same documents, the same dedup and writes: the extra CPU of the Prefect server
+    # and of the flow process (task engine, state updates, logs) over the extra task runs.
+    small = r.get(SMALL)
+    if small and small["report"].get("batches") and one["report"].get("batches"):
+        extra_tasks = small["report"]["batches"] - one["report"]["batches"]
+        roles = ("prefect-server", "flow")
+        extra = [small["cpu_by_role"][k] - one["cpu_by_role"][k] for k in roles]
+        per_task = sum(extra) / max(extra_tasks, 1)
+        share = per_task * two["report"]["batches"] / two["cpu"]
+        print(f"Prefect per task run: server {1000 * extra[0] / max(extra_tasks, 1):.0f} ms + flow "
+              f"process {1000 * extra[1] / max(extra_tasks, 1):.0f} ms ({small['report']['batches']}"
+              f" tasks of {SMALL_BATCH} vs {one['report']['batches']} at 1x)")
+        print(f"Prefect share of the 2x run's CPU        {100 * share:7.2f}%         < "
+              f"{100 * TARGET_PREFECT_SHARE:g}% {verdict(share < TARGET_PREFECT_SHARE)}  "
+              f"({two['report']['batches']} tasks x {1000 * per_task:.0f} ms / {two['cpu']:.0f} CPU s)")
     disturbed = max(row["others"] for row in r.values())
     if disturbed > 0.25:
         print(f"\nnote: other processes kept up to {disturbed:.2f} cores busy during these "

@@ -1,10 +1,13 @@
 """Run-level defaults, each with the reason for its value."""
 
-# 128 pages a batch. bench/throughput.py measured what a Prefect task costs here: 5-10 ms in the
-# flow process plus ~65 ms of CPU in the embedded API server (state changes, logs). Against
-# ~50 ms of work per HTML page and ~17 ms per text page, 128 keeps Prefect at 1% (HTML) to 3%
-# (text) of the work; the price is a longer tail at the end of a run (one batch on one core).
-BATCH_SIZE = 128
+# At most 256 pages a batch. bench/throughput.py measured what a Prefect task costs here: 5-10 ms
+# in the flow process plus ~70 ms of CPU in the embedded API server (state changes, events,
+# logs). Against ~50 ms of work per HTML page and ~17 ms per text page, 128 left Prefect at 1%
+# (HTML) to 3% (text) of the work; 256 keeps it under 2% for both ("Prefect per task run" in
+# bench/throughput.py). A run too small to give every worker BATCHES_PER_WORKER such batches
+# gets smaller ones, so no core idles while another works through a long tail.
+BATCH_SIZE = 256
+BATCHES_PER_WORKER = 4
 # Batches in flight at once, per worker: enough to keep every worker busy while the flow process
 # writes, few enough that finished results waiting for their turn stay bounded in memory.
 IN_FLIGHT_PER_WORKER = 2

@@ -287,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
     run.add_argument("--raw", help="folder of raw scraped files (default: raw)")
     run.add_argument("--clean", help="output folder (default: clean)")
-    run.add_argument("--batch-size", type=int, help=f"inputs per Prefect task (default: {BATCH_SIZE})")
+    run.add_argument("--batch-size", type=int, help=f"inputs per Prefect task, at most (default: {BATCH_SIZE})")
     run.add_argument("--workers", type=int, help="worker processes (default: 0, one per core)")
     run.add_argument("--lock-wait", "--wait", dest="lock_wait", type=float,
                      help="seconds to wait for another run on the same clean folder "

@@ -10,6 +10,7 @@ through worker deaths and hung pages.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import time
 from collections import deque
@@ -26,7 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners.defaults import BATCH_SIZE, IN_FLIGHT_PER_WORKER, TASK_THREADS
+from cleaners.defaults import BATCH_SIZE, BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER, TASK_THREADS
 from cleaners.language import ENGINES
 from cleaners.pipeline import Outcome, process_batch
 from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, Found, Limits, discover
@@ -53,6 +54,15 @@ def clean_batch(number: int, run: str, raw: str, batch: list[Found], limits: Lim
     get_run_logger().info("batch %d: %d inputs in %.2f s", number, len(batch),
                           time.perf_counter() - start)
     return outcomes
+
+
+def balanced_size(items: list[Found], size: int, workers: int) -> int:
+    """`size`, or less when the run is too small to give each of several workers
+    BATCHES_PER_WORKER batches of that size (a long tail on one core otherwise)."""
+    if workers <= 1:
+        return size
+    pages = sum(weight(item) for item in items)
+    return max(1, min(size, math.ceil(pages / (workers * BATCHES_PER_WORKER))))
 
 
 def batches_of(items: list[Found], size: int) -> list[list[Found]]:
@@ -99,9 +109,10 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
                        language_policy=language_policy, dedup_threshold=dedup_threshold,
                        output_format=output_format)
     todo = store.to_process(raw, found)
-    batches = batches_of(todo, max(1, batch_size))
+    workers = workers or os.cpu_count() or 1
+    batches = batches_of(todo, balanced_size(todo, max(1, batch_size), workers))
     local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
-    workers = min(workers or os.cpu_count() or 1, max(1, len(batches)))
+    workers = min(workers, max(1, len(batches)))
     progress = Progress(len(todo), store.run)
     # The ~300k objects alive now (Prefect, pydantic, the libraries) will outlive the run: frozen
     # out of the collector's sight, the full collection after each batch (_commit) costs a few
@@ -125,6 +136,7 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
         _RUNNERS.pop(store.run, None)
         gc.unfreeze()  # a long-lived process (cleanwire serve) frees them in later runs
     report = store.report(len(found), time.perf_counter() - started)
+    report["batches"] = len(batches)  # Prefect task runs (clean-batch), for bench/throughput.py
     report["outputs"] = {k: str(v) for k, v in store.finish(report).items()}
     _publish(report)
     return report
