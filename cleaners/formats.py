@@ -387,8 +387,10 @@ def _unbrotli(body: bytes, limit: int) -> bytes:
         total += len(chunks[-1])
         if total > limit:
             raise ReadError("too-large", f"more than {limit} bytes after content decoding")
-        if unbrotli.is_finished() or unbrotli.can_accept_more_data():
+        if unbrotli.is_finished():
             return b"".join(chunks)
+        if unbrotli.can_accept_more_data():  # every byte read and no end of stream: not brotli,
+            raise ReadError("corrupt-encoding", "the brotli stream ends early")  # or truncated
         chunks.append(unbrotli.process(b"", output_buffer_limit=_CHUNK))
 
 
