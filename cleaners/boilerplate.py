@@ -94,6 +94,12 @@ class _Rules:
             f"|(?P<end>{self.end_marker.pattern})",
             re.I,
         )
+        # Comment markers run together on one line (a heading and its reply form, a counter
+        # and "comments are closed"), as text dumps join a widget's blocks.
+        self.marker_run = re.compile(
+            rf"(?:(?:{self.comment_form.pattern}|{self.comment_counter.pattern})[\s:|·•\-–]*){{2,3}}",
+            re.I,
+        )
         self._init_fragments(raw)
         self.line_rules: list[tuple[str, re.Pattern[str], int]] = []
         self.requires: list[tuple[str, ...] | None] = []
@@ -360,6 +366,10 @@ def _features(lines: list[str], language: str | None) -> tuple[list[_Line], str 
             if it.words <= 12 and len(it.text) <= 200:
                 m = rules.markers.fullmatch(it.text)
                 marker = m.lastgroup if m is not None else None
+                if marker is None and rules.marker_run.fullmatch(it.text):
+                    # two or three comment markers run into one line by the dump
+                    # ("Kommentare Schreibe einen Kommentar"): a form if any part is one
+                    marker = "form" if rules.comment_form.search(it.text) else "counter"
             hit = (rule, marker)
             if len(it.text) <= _CACHE_MAX_CHARS:
                 if len(_MATCH_CACHE) >= _CACHE_SIZE:
