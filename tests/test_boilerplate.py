@@ -297,3 +297,25 @@ def test_comment_markers_run_into_one_line_start_the_comment_section():
     # the article, then its author's note; none of the 40-odd comments below the marker
     assert r.paragraphs[-2].endswith("bei alldem leider – nichts.")
     assert r.paragraphs[-1].startswith("Henning Lobin ist seit 2018 Direktor")
+
+
+def test_disqus_placeholder_starts_the_comment_section():
+    """A real page (dev set): Disqus's placeholder, the same on every Disqus site, marks where
+    the comments load; the teasers below it ("Interessante Artikel") go with it."""
+    r = clean_text((TEXT_CASES / "disqus.haenselblatt.com.txt").read_text(encoding="utf-8"))
+    (start,) = [x for x in r.removed if "powered by Disqus" in x.text]
+    assert start.reason == "comment-section"
+    kept = joined(r)
+    assert "Interessante Artikel" not in kept and "Composting Cardboard" not in kept
+    assert "Oleander" not in kept
+
+
+def test_no_comment_marker_matches_an_empty_line():
+    """A marker pattern that matches "" would make every line a comment marker's part."""
+    import re
+
+    import cleaners.boilerplate as B
+
+    raw = json.loads(B._DATA.read_text(encoding="utf-8"))
+    for entry in raw["comment_start"] + raw["end_markers"]:
+        assert re.fullmatch(entry["pattern"], "", re.I) is None, entry["why"]
