@@ -319,3 +319,20 @@ def test_no_comment_marker_matches_an_empty_line():
     raw = json.loads(B._DATA.read_text(encoding="utf-8"))
     for entry in raw["comment_start"] + raw["end_markers"]:
         assert re.fullmatch(entry["pattern"], "", re.I) is None, entry["why"]
+
+
+def test_php_errors_printed_into_a_page_are_removed():
+    """A real page (dev set) whose server printed 17 PHP warnings above the article."""
+    r = clean_text((TEXT_CASES / "php-errors.einfachspanien.de.txt").read_text(encoding="utf-8"))
+    errors = [x for x in r.removed if x.reason == "server-error"]
+    assert len(errors) == 17 and all(".php" in x.text for x in errors)
+    assert not any("Strict Standards:" in p or "Deprecated:" in p for p in r.paragraphs)
+    assert any(p.startswith("Eine der größten Städte ganz Spaniens ist Malaga") for p in r.paragraphs)
+
+
+def test_markup_printed_as_text_is_removed():
+    r = clean_text("Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen.\n"
+                   '<span data-mce-type="bookmark" style="display: inline-block;" class="x">\n'
+                   "Die Opposition stimmte dagegen und kündigte eine Klage vor dem Verwaltungsgericht an.")
+    assert [x.reason for x in r.removed] == ["markup"]
+    assert len(r.paragraphs) == 2
