@@ -191,12 +191,23 @@ def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | No
     return lossy, "utf-8", "utf-8-lossy", declared
 
 
+# Invisible characters that only break words for a renderer: the soft hyphen (German sites
+# hyphenate long words with it: "Fel\xadder"), zero-width space, word joiner, and a BOM inside the
+# text. Left in, "Fel\xadder" does not match "Felder" in any search, dedup or analysis. Zero-width
+# (non-)joiners stay: they change how Persian, Indic scripts and emoji render.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+
 def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """ftfy with curly quotes kept; returns the text and the steps that changed it."""
+    """ftfy with curly quotes kept, then invisible word-breaking characters removed; returns the
+    text and the steps that changed it."""
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     steps = tuple(f"{action}:{param}" if action in ("encode", "decode", "transcode") else
                   str(param) for action, param in (fixed.explanation or ()))
-    return fixed.text, steps
+    out = fixed.text.translate(_INVISIBLE)
+    if len(out) != len(fixed.text):
+        steps += ("remove_invisible_characters",)
+    return out, steps
 
 
 def decode(data: bytes, *, html: bool = False, fix: bool = True) -> Decoded:

@@ -336,3 +336,23 @@ def test_markup_printed_as_text_is_removed():
                    "Die Opposition stimmte dagegen und kündigte eine Klage vor dem Verwaltungsgericht an.")
     assert [x.reason for x in r.removed] == ["markup"]
     assert len(r.paragraphs) == 2
+
+
+def test_stock_consent_plugin_text_is_a_cookie_notice():
+    """Complianz's stock category texts (real lines from a dev page); they read like prose."""
+    consent = [
+        "Die technische Speicherung oder der Zugang ist unbedingt erforderlich für den "
+        "rechtmäßigen Zweck, die Nutzung eines bestimmten Dienstes zu ermöglichen, der vom "
+        "Teilnehmer oder Nutzer ausdrücklich gewünscht wird, oder für den alleinigen Zweck, die "
+        "Übertragung einer Nachricht über ein elektronisches Kommunikationsnetz durchzuführen.",
+        "Die technische Speicherung oder der Zugriff ist für den rechtmäßigen Zweck der "
+        "Speicherung von Präferenzen erforderlich, die nicht vom Abonnenten oder Benutzer "
+        "angefordert wurden.",
+    ]
+    article = ["Ein freilaufender Hund hat am Dienstagmorgen in der Nordstraße einen Radfahrer "
+               "zu Fall gebracht, wie die Polizei am Mittwoch mitteilte.",
+               "Der 54-jährige Mann wurde leicht verletzt und kam zur Untersuchung in ein "
+               "Krankenhaus; die Halterin des Hundes wird nun gesucht."]
+    r = clean_text("\n".join(article + consent))
+    assert list(r.paragraphs) == article
+    assert {x.reason for x in r.removed} == {"cookie-notice"}

@@ -90,3 +90,15 @@ def test_whitespace_only_is_empty():
     with pytest.raises(DecodeError) as err:
         decode(b" \n\t\n")
     assert err.value.reason == "empty"
+
+
+def test_soft_hyphens_and_zero_width_spaces_are_removed_and_recorded():
+    """A line of a real page (bfs.de, dev set): the site hyphenates with soft hyphens, which
+    would keep "Wirkungen" from matching "Wir\\xadkun\\xadgen" in any search or dedup."""
+    line = ("Bio\xadlo\xadgi\xadsche Wir\xadkun\xadgen durch Ener\xadgie\xadab\xadsorp\xadti\xadon"
+            " und Er\xadwär\xadmung\u200b")
+    d = decode(line.encode("utf-8"))
+    assert d.text == "Biologische Wirkungen durch Energieabsorption und Erwärmung"
+    assert d.fixes == ("remove_invisible_characters",)
+    joiner = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0627\u06cc\u0646 \u0645\u062a\u0646"
+    assert decode(joiner.encode("utf-8")).text == joiner  # ZWNJ is part of Persian spelling
