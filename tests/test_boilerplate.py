@@ -356,3 +356,12 @@ def test_stock_consent_plugin_text_is_a_cookie_notice():
     r = clean_text("\n".join(article + consent))
     assert list(r.paragraphs) == article
     assert {x.reason for x in r.removed} == {"cookie-notice"}
+
+
+def test_gallery_counters_are_removed():
+    """A real page (slf.ch, dev set) with a ten-picture gallery in the article."""
+    r = clean_text((TEXT_CASES / "gallery.slf.ch.txt").read_text(encoding="utf-8"))
+    counters = [x for x in r.removed if x.text.startswith("Bild ") and " von 10" in x.text]
+    assert len(counters) == 10 and {x.reason for x in counters} == {"photo-credit"}
+    assert not any(p.startswith("Bild ") for p in r.paragraphs)
+    assert any(p.startswith("„Nach klarer Nacht ist es tagsüber sonnig“") for p in r.paragraphs)
