@@ -510,10 +510,6 @@ def _line_model() -> dict | None:
         return None
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
 def _stage1(feats: list[list[float]], w: list[float], b: float) -> list[float]:
     mul, exp = operator.mul, math.exp
     out = []

@@ -1,11 +1,11 @@
 """Run-level defaults, each with the reason for its value."""
 
-# At most 256 pages a batch. bench/throughput.py measured what a Prefect task costs here: 5-10 ms
-# in the flow process plus ~70 ms of CPU in the embedded API server (state changes, events,
-# logs). Against ~50 ms of work per HTML page and ~17 ms per text page, 128 left Prefect at 1%
-# (HTML) to 3% (text) of the work; 256 keeps it under 2% for both ("Prefect per task run" in
-# bench/throughput.py). A run too small to give every worker BATCHES_PER_WORKER such batches
-# gets smaller ones, so no core idles while another works through a long tail.
+# At most 256 pages a batch. bench/throughput.py measures what one more Prefect task run costs
+# here (the corpus again in batches of 32): ~40 ms of CPU in the embedded API server (state
+# changes, events, logs) plus ~20 ms in the flow process. Against ~50 ms of work per HTML page
+# and ~17 ms per text page, 256 keeps Prefect under 1% of the work (0.70% on the dev corpus). A
+# run too small to give every worker BATCHES_PER_WORKER such batches gets smaller ones, so no
+# core idles while another works through a long tail.
 BATCH_SIZE = 256
 BATCHES_PER_WORKER = 4
 # Batches in flight at once, per worker: enough to keep every worker busy while the flow process

@@ -25,8 +25,9 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from cleaners.document import Rejection, Source, document_id
+from cleaners.formats import multi_record_format
 from cleaners.pipeline import DocumentTimeout, Outcome, process_batch
-from cleaners.read import DEFAULT_LIMITS, MULTI_RECORD, Found, Limits
+from cleaners.read import DEFAULT_LIMITS, Found, Limits
 
 # A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
 # pathological page does not hold up a run.
@@ -90,10 +91,7 @@ BYTES_PER_RECORD = 20_000
 
 def weight(found: Found) -> int:
     """Pages an input stands for: 1 for a page file, an estimate for a JSONL or WARC file."""
-    from cleaners.read import format_of
-
-    fmt, _ = format_of(found.path)
-    if fmt in MULTI_RECORD:
+    if multi_record_format(found.path):
         return max(1, found.size // BYTES_PER_RECORD)
     return 1
 

@@ -95,8 +95,9 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`.
     A document in a language outside `languages` (when given) is flagged or rejected, by
     `language_policy`; `language_engine` is langdetect or fasttext. Outputs are JSON Lines,
-    zstd-compressed JSON Lines or Parquet, by `output_format`. `jsonl_fields` maps JSONL field names to roles (url, html, text, title,
-    published, site) for exports of another shape. cleanwire.toml documents every parameter."""
+    zstd-compressed JSON Lines or Parquet, by `output_format`. `jsonl_fields` maps JSONL field
+    names to roles (url, html, text, title, published, site) for exports of another shape.
+    cleanwire.toml documents every parameter."""
     if language_engine not in ENGINES:
         raise ValueError(f"language_engine must be one of {', '.join(ENGINES)}, "
                          f"not {language_engine!r}")
