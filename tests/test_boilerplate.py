@@ -365,3 +365,66 @@ def test_gallery_counters_are_removed():
     assert len(counters) == 10 and {x.reason for x in counters} == {"photo-credit"}
     assert not any(p.startswith("Bild ") for p in r.paragraphs)
     assert any(p.startswith("„Nach klarer Nacht ist es tagsüber sonnig“") for p in r.paragraphs)
+
+
+def test_see_also_links_between_paragraphs_are_removed():
+    """Real pages (dev set): 'Read more: <headline>' (dw.com) and 'Le puede interesar:
+    <headline>' (elespectador.com) between an article's paragraphs."""
+    for name, lead in (("dw.com.colonial", "Read more:"),
+                       ("elespectador.com-orion", "Le puede interesar:")):
+        text = (TEXT_CASES / f"{name}.txt").read_text(encoding="utf-8")
+        r = clean_text(text)
+        links = [x for x in r.removed if x.text.startswith(lead)]
+        assert links and {x.reason for x in links} == {"see-also"}
+        assert not any(lead in p for p in r.paragraphs)
+        # the paragraphs on both sides of each link stay
+        lines = text.split("\n")
+        kept = set(r.paragraphs)
+        for x in links:
+            before = next(y.strip() for y in reversed(lines[:x.line]) if y.strip())
+            after = next(y.strip() for y in lines[x.line + 1:] if y.strip())
+            assert before in kept and after in kept
+
+
+def test_see_also_needs_its_separator():
+    text = ("Read more about the findings in the report, which the ministry published on Monday "
+            "after a year of delays.")
+    assert list(clean_text(text).paragraphs) == [text]
+
+
+def test_picture_credit_after_a_copyright_sign_removes_the_caption():
+    """sportnews.bz (dev set): captions 'Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV'
+    between the paragraphs of a gallery article."""
+    r = clean_text((TEXT_CASES / "sportnews.bz-peking.txt").read_text(encoding="utf-8"))
+    captions = [x for x in r.removed if "© AFP" in x.text or "© GETTY" in x.text]
+    # all seven go, most by the credit (one above the article goes as a line outside it, one
+    # with '/' between agency and photographer as a navigation-like line)
+    assert len(captions) == 7
+    assert [x.reason for x in captions].count("photo-credit") >= 5
+    assert not any("©" in p for p in r.paragraphs)
+    # a long paragraph that ends in a credit loses only the credit
+    para = ("Der Gemeinderat hat am Dienstag nach langer Debatte den Bau der neuen Brücke über "
+            "den Fluss beschlossen, die Arbeiten sollen im Frühjahr beginnen und zwei Jahre "
+            "dauern, teilte die Stadt mit, und die Anwohner sollen im März bei einer "
+            "Versammlung im Rathaus über die Umleitungen informiert werden, die während der "
+            "gesamten Bauzeit gelten. © Stadt Musterhausen")
+    r = clean_text(para)
+    assert r.paragraphs == (para.rsplit(" ©", 1)[0],)
+    assert [(x.reason, x.text) for x in r.removed] == [("photo-credit", "© Stadt Musterhausen")]
+
+
+ARTICLE_DE = [
+    "Die Polizei hat am Dienstagabend in der Innenstadt einen Mann festgenommen, der zuvor "
+    "mehrere Autos beschädigt haben soll.",
+    "Zeugen hatten beobachtet, wie er mit einem Stein die Scheiben von drei geparkten Wagen "
+    "einschlug, und die Beamten gerufen.",
+    "Der 31-Jährige wurde nach der Aufnahme seiner Personalien wieder entlassen; die "
+    "Ermittlungen dauern an.",
+]
+
+
+def test_an_authors_update_note_stays_a_dateline_goes():
+    note = "Update, 29.04.2020, 17:15 Uhr: Der Mann ist inzwischen in Untersuchungshaft."
+    assert list(clean_text("\n".join([*ARTICLE_DE, note])).paragraphs) == [*ARTICLE_DE, note]
+    r = clean_text("\n".join([*ARTICLE_DE, "Updated: January 16, 2020"]))
+    assert list(r.paragraphs) == ARTICLE_DE
