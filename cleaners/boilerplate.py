@@ -880,9 +880,16 @@ def _clean(text: str, language: str | None
     total_prose = sum(it.score for it in items if it.prose)
     cut = n
     prose_before = 0.0
+    # A marker above the main block that is printed again further down, after article prose
+    # ("Write a comment" under the byline and under the article), is a jump link there: the
+    # second one counts.
+    last_at = {it.text.casefold(): k for k, it in enumerate(items) if it.comment_marker}
     for k, it in enumerate(items):
         if it.comment_marker and prose_before >= 2.0:
-            if it.comment_form or k > main_a or prose_before >= total_prose - prose_before:
+            key = it.text.casefold()
+            again = k < main_a < last_at[key]
+            if (it.comment_form or k > main_a or prose_before >= total_prose - prose_before) \
+                    and not again:
                 cut = k
                 break
         if it.prose:

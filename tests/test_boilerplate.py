@@ -428,3 +428,17 @@ def test_an_authors_update_note_stays_a_dateline_goes():
     assert list(clean_text("\n".join([*ARTICLE_DE, note])).paragraphs) == [*ARTICLE_DE, note]
     r = clean_text("\n".join([*ARTICLE_DE, "Updated: January 16, 2020"]))
     assert list(r.paragraphs) == ARTICLE_DE
+
+
+def test_a_comment_link_above_the_article_does_not_cut_it():
+    """threatpost.com (dev set) prints 'Write a comment' under the byline and again under the
+    article: the first is a jump link, the comment section starts at the second."""
+    text = (TEXT_CASES / "threatpost.com.android.txt").read_text(encoding="utf-8")
+    r = clean_text(text)
+    marks = [k for k, x in enumerate(text.split("\n")) if x.strip() == "Write a comment"]
+    assert len(marks) >= 2
+    section = [x for x in r.removed if x.reason == "comment-section"
+               and x.detail.startswith("after comment-section start")]
+    assert min(x.line for x in section) == marks[1]
+    assert any(p.startswith("Researchers urged Android victims") for p in r.paragraphs)
+    assert len(r.paragraphs) >= 12
