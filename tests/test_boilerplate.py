@@ -442,3 +442,35 @@ def test_a_comment_link_above_the_article_does_not_cut_it():
     assert min(x.line for x in section) == marks[1]
     assert any(p.startswith("Researchers urged Android victims") for p in r.paragraphs)
     assert len(r.paragraphs) >= 12
+
+
+# a real bio line, shortened (wired.com, dev set)
+BIO = ("Will Knight is a senior writer for WIRED, covering artificial intelligence. He was "
+       "previously a senior editor at MIT Technology Review, where he wrote about fundamental "
+       "advances in AI and China’s AI boom. Before that, he was an editor and writer at New "
+       "Scientist.")
+ARTICLE_EN = [
+    "The council approved the budget on Tuesday after a long debate about the new bridge over "
+    "the river and the cost of the repairs to the old one.",
+    "Support for the plan came from both parties, the mayor said in a statement, and work is "
+    "expected to start in the spring and to take two years.",
+    "Residents will be asked to comment on the plans at a meeting next month, where the "
+    "engineers will also present the diversions that apply during the works.",
+]
+
+
+def test_an_author_bio_under_the_article_goes_between_paragraphs_it_stays():
+    r = clean_text("\n".join([*ARTICLE_EN, BIO]))
+    assert list(r.paragraphs) == ARTICLE_EN
+    assert [(x.text, x.reason) for x in r.removed] == [(BIO, "author-bio")]
+    inside = [ARTICLE_EN[0], BIO, *ARTICLE_EN[1:]]
+    assert list(clean_text("\n".join(inside)).paragraphs) == inside
+
+
+@pytest.mark.parametrize("line", ["«Die Alpen» lesen", "Es war ein »chaotischer Tag«",
+                                  "Le « dircab » de Richard Ferrand"])
+def test_guillemets_as_quotation_marks_are_not_menu_separators(line):
+    from cleaners.boilerplate import _match_rule, _rules
+
+    assert _match_rule(line, len(line.split()), _rules()) != "navigation"
+    assert _match_rule("Start » Politik » Inland", 5, _rules()) == "navigation"
