@@ -195,7 +195,8 @@ def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | No
 # hyphenate long words with it: "Fel\xadder"), zero-width space, word joiner, and a BOM inside the
 # text. Left in, "Fel\xadder" does not match "Felder" in any search, dedup or analysis. Zero-width
 # (non-)joiners stay: they change how Persian, Indic scripts and emoji render.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+INVISIBLE_IN_WORDS = "\u00ad\u200b\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_IN_WORDS))
 
 
 def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
