@@ -487,3 +487,16 @@ def test_soft_hyphens_in_an_undecoded_dump_change_nothing(path):
     hyphenated = re.sub(r"\b(\w{4})(\w{4,})", "\\1\u00ad\\2", text)
     assert hyphenated != text
     assert clean_text(hyphenated) == clean_text(text)
+
+
+def test_a_newsletter_box_in_sentence_form_goes_news_about_subscribers_stays():
+    # real lines (tomshardware.com, meedia.de: dev set)
+    boxes = ["No spam, we promise. You can unsubscribe at any time and we'll never share your "
+             "details without your permission.",
+             "Keine Neuigkeiten aus der Medien-Branche mehr verpassen: Abonnieren Sie kostenlos "
+             "die MEEDIA-Newsletter und bleiben Sie auf dem Laufenden."]
+    news = "The company said it would email all subscribers about the free upgrade next week."
+    r = clean_text("\n".join([ARTICLE_EN[0], news, ARTICLE_EN[1], boxes[0], ARTICLE_EN[2],
+                              boxes[1]]))
+    assert list(r.paragraphs) == [ARTICLE_EN[0], news, *ARTICLE_EN[1:]]
+    assert [(x.text, x.reason) for x in r.removed] == [(b, "newsletter") for b in boxes]
