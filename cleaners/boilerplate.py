@@ -274,9 +274,6 @@ def _stop_index() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
 
 
 _WORD = re.compile(r"\w+")
-# Soft hyphens and the like inside words ("Kom\xadmen\xadtare") defeat every pattern and split
-# words into pieces that are not stop words: decoding removes them, and so does clean_text when
-# it is given a dump that was not decoded by cleanwire (spektrum.de: 353 paragraphs instead of 22).
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』")
 _TERMINAL = re.compile(r"[.!?…:;\"'”“’»«)\]。！？」』]\s*$")
@@ -819,6 +816,10 @@ def clean_text(text: str, *, language: str | None = None) -> TextCleanResult:
     """Split a page-text dump into article paragraphs and explained removals. Never raises."""
     try:
         text = text if isinstance(text, str) else str(text)
+        # Soft hyphens and the like inside words ("Kom\xadmen\xadtare") defeat every pattern and
+        # split words into pieces that are not stop words: decoding removes them, and so does
+        # clean_text when given a dump cleanwire did not decode (spektrum.de: 353 paragraphs
+        # instead of 22).
         if not text.isascii():
             for ch in INVISIBLE_IN_WORDS:  # str.replace: ~50x faster than str.translate here
                 if ch in text:
@@ -983,9 +984,10 @@ def _clean(text: str, language: str | None
         # An author's note ("Update July 3rd: added a tweet.") next to a kept paragraph.
         for k in range(cut):
             it = items[k]
+            near = range(max(0, k - 2), min(n, k + 3))
             if not keep[k] and it.terminal and it.rule is None and not it.end_marker \
                     and not it.comment_marker and it.words <= 60 \
-                    and any(keep[j] and items[j].prose for j in range(max(0, k - 2), min(n, k + 3))) \
+                    and any(keep[j] and items[j].prose for j in near) \
                     and rules.article_note.fullmatch(it.text):
                 keep[k] = True
     first_kept = next((k for k in range(n) if keep[k] and items[k].prose), cut)

@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cleaners.boilerplate import Removed, TextCleanResult
+from cleaners.decode import INVISIBLE_IN_WORDS
+
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_IN_WORDS))
+
+
+def _same(a: str, b: str) -> bool:
+    """Whitespace runs and the soft hyphens clean_text drops do not count."""
+    return " ".join(a.translate(_INVISIBLE).split()) == " ".join(b.translate(_INVISIBLE).split())
 
 
 @dataclass(frozen=True)
@@ -24,7 +32,7 @@ def explain_lines(text: str, result: TextCleanResult) -> list[ExplainedLine]:
     out = []
     for number, line in enumerate(lines):
         found = by_line.get(number, [])
-        whole = next((r for r in found if " ".join(r.text.split()) == " ".join(line.split())), None)
+        whole = next((r for r in found if _same(r.text, line)), None)
         if whole:
             out.append(ExplainedLine(number, line, whole.reason, whole.detail))
         else:

@@ -38,3 +38,15 @@ def test_explain_html_and_bad_input(tmp_path, capsys):
     assert main(["explain", str(png)]) == 1
     assert "binary" in capsys.readouterr().err
     assert main(["explain", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_explain_lines_matches_removed_lines_that_held_soft_hyphens():
+    """clean_text drops soft hyphens; a caller explaining the raw text still sees each removed
+    line marked as removed."""
+    from cleaners.boilerplate import clean_text
+    from cleaners.explain import explain_lines
+
+    text = seed_path("002").read_text(encoding="utf-8").replace("Notify of", "No\u00adtify of")
+    lines = explain_lines(text, clean_text(text))
+    notify = next(x for x in lines if x.text == "No\u00adtify of")
+    assert notify.reason == "comment-section"
