@@ -16,6 +16,9 @@ setup: $(STAMP)
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
+	awk '/^pip==/{on=1; print; next} on && /^ +--hash/{print; next} {on=0}' requirements.lock \
+		> $(VENV)/pip.lock
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/pip.lock
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
@@ -30,9 +33,28 @@ test: setup
 lint: setup
 	$(BIN)/ruff check cleaners flows tests bench
 
-# Re-resolve the lock file (needs uv: pip install uv). Every transitive package is pinned with hashes.
+# Re-resolve the lock file (needs uv: pip install uv). Every transitive package is pinned with
+# hashes; the notes say why some pins matter and are put back after each re-resolve.
+define LOCK_NOTES
+# Pins that matter (pyproject.toml says the same; the tests prove them):
+#   sqlalchemy 2.0.58 (< 2.1): prefect 3.8.8's scheduler service fails on sqlalchemy 2.1.x with
+#     "Can't evaluate bulk DML statement; please supply a bulk_dml decorated function" once a
+#     loop, so no scheduled flow run is ever created. tests/test_serve.py serves the deployment
+#     on a real server and waits for a scheduled run to write documents.
+#   fastapi 0.154.0 (< 0.155): prefect 3.8.8's server fails to import with fastapi >= 0.155
+#     (Body(min_items=...)).
+#   pip 26.3: installed first by `make setup`; Python 3.11's pip 23.2 fetches sqlalchemy 2.1.x for
+#     prefect's sqlalchemy[asyncio] and stops under --require-hashes.
+# end of pins
+endef
+export LOCK_NOTES
+
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --extra bootstrap --generate-hashes --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements.lock
+	sed -i '/^# Pins that matter/,/^# end of pins/d' requirements.lock
+	printf '%s\n' "$$LOCK_NOTES" > .lock-notes && sed -i '2r .lock-notes' requirements.lock
+	rm -f .lock-notes
 
 clean-output:
 	rm -rf clean/documents clean/duplicates clean/rejected clean/reports clean/state.sqlite*

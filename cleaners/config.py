@@ -6,6 +6,7 @@ mirror these fields one to one (Prefect validates them with pydantic as well).
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,8 @@ class Settings(BaseModel):
     clean: str = "clean"
     # Hourly: scrapers usually drop files through the day; an unchanged folder costs a second.
     schedule: str = "0 * * * *"
+    # Seconds between scheduled runs; when set, it replaces the cron schedule.
+    interval: float | None = Field(None, gt=0)
     # What a scheduled run does when the previous one is still going.
     collision: Literal["cancel", "queue"] = "cancel"
     batch_size: int = Field(BATCH_SIZE, ge=1, le=10_000)
@@ -50,10 +53,37 @@ class Settings(BaseModel):
     # tcp://host:8786 of an existing Dask scheduler; None runs on this machine's cores.
     dask: str | None = None
 
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        """Checked when the settings load, by the rules Prefect applies when serving: a bad cron
+        stops `run` and `serve` at once, before any server starts."""
+        if not _croniter().is_valid(value) or any(f.casefold() in ("r", "h") for f in value.split()):
+            raise ValueError(f"{value!r} is not a cron schedule (five fields, minute hour "
+                             f"day-of-month month day-of-week, e.g. '0 * * * *' for hourly)")
+        return value
+
     @field_validator("languages")
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
         return sorted({code.strip().lower() for code in value if code.strip()})
+
+
+def _croniter():
+    """The croniter that Prefect vendors and validates schedules with, loaded from its file so
+    that checking a cron costs 0.1 s, not the 1.7 s of importing Prefect."""
+    global _CRONITER
+    if _CRONITER is None:
+        package = importlib.util.find_spec("prefect")
+        path = Path(package.submodule_search_locations[0], "_vendor", "croniter", "croniter.py")
+        spec = importlib.util.spec_from_file_location("cleanwire_croniter", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _CRONITER = module.croniter
+    return _CRONITER
+
+
+_CRONITER = None
 
 
 def load(path: str | Path | None = None) -> Settings:

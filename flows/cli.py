@@ -97,8 +97,15 @@ def settings_from(args: argparse.Namespace):
         base = load(args.config)
         given = {k: v for k, v in vars(args).items() if k in Settings.model_fields and v is not None}
         return Settings(**(base.model_dump() | given))
-    except (OSError, ValueError, ValidationError) as exc:
-        raise UsageError(f"configuration: {exc}") from None
+    except ValidationError as exc:
+        where = args.config or "cleanwire.toml and flags"
+        raise UsageError(f"bad settings ({where}): " + "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'file'}: "
+            + ("no such setting" if e["type"] == "extra_forbidden"
+               else e["msg"].removeprefix("Value error, "))
+            for e in exc.errors())) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"bad settings ({args.config or 'cleanwire.toml'}): {exc}") from None
 
 
 class UsageError(Exception):
@@ -193,11 +200,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    with api_server() as url:
+    with api_server() as (url, log):
         print(f"PREFECT_API_URL={url}", flush=True)
-        print(f"serving ingest/{DEPLOYMENT} on '{settings.schedule}' (collision: "
-              f"{settings.collision}); trigger a run with: cleanwire trigger", flush=True)
-        serve(settings)
+        when = f"every {settings.interval:g} s" if settings.interval else f"'{settings.schedule}'"
+        print(f"serving ingest/{DEPLOYMENT} on {when} (collision: {settings.collision}); "
+              f"trigger a run with: cleanwire trigger", flush=True)
+        serve(settings, url, log)
     return EXIT_OK
 
 
@@ -315,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--raw", help="folder of raw scraped files")
     serve.add_argument("--clean", help="output folder")
     serve.add_argument("--cron", dest="schedule", help="cron schedule (default: hourly)")
+    serve.add_argument("--interval", type=float, metavar="SECONDS",
+                       help="run every SECONDS instead of on the cron schedule")
     serve.add_argument("--collision", choices=["cancel", "queue"],
                        help="a run due while one runs is cancelled or queued (default: cancel)")
     serve.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")

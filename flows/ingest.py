@@ -217,7 +217,7 @@ def summary_markdown(report: dict) -> str:
 
 def flow_parameters(settings) -> dict:
     """The flow's parameters from cleaners.config.Settings (the same names, one to one)."""
-    return settings.model_dump(exclude={"schedule", "collision", "dask"})
+    return settings.model_dump(exclude={"schedule", "interval", "collision", "dask"})
 
 
 def ingest_flow(dask: str | None = None):

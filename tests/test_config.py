@@ -3,6 +3,8 @@ settings that change outcomes (language allow-list) doing what they say."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from cleaners.config import Settings, load
@@ -33,7 +35,9 @@ def test_flags_override_the_file(tmp_path):
     assert (settings.batch_size, settings.workers, settings.languages) == (8, 3, ["de", "en"])
 
 
-@pytest.mark.parametrize("bad", ['batch_size = 0', 'bacth_size = 8', 'language_policy = "drop"'])
+@pytest.mark.parametrize("bad", ['batch_size = 0', 'bacth_size = 8', 'language_policy = "drop"',
+                                 'schedule = "61 * * * *"', 'schedule = "hourly"',
+                                 'schedule = "H * * * *"', 'interval = 0'])
 def test_invalid_settings_are_errors(tmp_path, bad):
     config = tmp_path / "c.toml"
     config.write_text(f"[cleanwire]\n{bad}\n")
@@ -51,3 +55,18 @@ def test_language_allow_list(seeds_raw, tmp_path):
     assert "en (1.00) is not in ['de']" in rejected[0]["detail"]
     ingest_plain(seeds_raw, tmp_path / "ok", "r1", languages=["en"])
     assert all(d["flags"] == [] for d in read_jsonl(tmp_path / "ok" / "documents"))
+
+
+def test_a_bad_cron_stops_run_and_serve_at_once(tmp_path, capsys):
+    """Checked when the settings load: one line naming the cause, exit 2, no server started."""
+    from flows.cli import main
+
+    (tmp_path / "raw").mkdir()
+    config = tmp_path / "c.toml"
+    config.write_text('[cleanwire]\nschedule = "0 25 * * *"\n')
+    for command in ("run", "serve"):
+        start = time.monotonic()
+        assert main([command, "--config", str(config), "--raw", str(tmp_path / "raw")]) == 2
+        err = capsys.readouterr().err
+        assert "'0 25 * * *' is not a cron schedule" in err and "Traceback" not in err
+        assert time.monotonic() - start < 5

@@ -1,6 +1,7 @@
 """Scheduled and triggered runs for real: `cleanwire serve` starts a Prefect server on loopback
-and serves the deployment; a run is triggered through the API, waited for, its outputs and UI
-artifacts checked; then everything started is stopped."""
+with the locked versions and serves the deployment; a run that the server's scheduler makes on
+its own writes the documents; a triggered one too; a schedule that produces no runs is said
+loudly on serve's output; stopping serve stops everything it started."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
-from conftest import ROOT, SEEDS, read_jsonl
+import pytest
+
+from conftest import CASES, ROOT, SEEDS, read_jsonl
 
 CLI = [sys.executable, "-m", "flows.cli"]
 
@@ -25,55 +30,118 @@ def _post(url: str, body: dict) -> list:
         return json.loads(response.read())
 
 
-def test_serve_trigger_and_stop(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(SEEDS, project / "raw")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {"PREFECT_HOME": str(project / ".prefect"), "PYTHONPATH": str(ROOT),
-            "PREFECT_UI_ENABLED": "false"}
-    serve = subprocess.Popen(CLI + ["serve", "--cron", "0 0 1 1 *", "--collision", "queue"],
-                             cwd=project, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        url, deadline = None, time.monotonic() + 180
-        while time.monotonic() < deadline:
-            line = serve.stdout.readline()
-            assert line or serve.poll() is None, "cleanwire serve ended early"
-            if line.startswith("PREFECT_API_URL="):
-                url = line.split("=", 1)[1].strip()
-            if line.startswith("serving ingest/cleanwire"):
-                break
-        assert url and url.startswith("http://127.0.0.1:")
+class Served:
+    """`cleanwire serve` in a project of its own (the seeds as raw/), its output collected."""
 
-        # the deployment appears, with its schedule and a concurrency limit of one
+    def __init__(self, project: Path, *args: str, env: dict | None = None):
+        shutil.copytree(SEEDS, project / "raw")
+        self.project = project
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        self.env |= {"PREFECT_HOME": str(project / ".prefect"), "PYTHONPATH": str(ROOT),
+                     "PREFECT_UI_ENABLED": "false"} | (env or {})
+        self.process = subprocess.Popen(CLI + ["serve", *args], cwd=project, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, start_new_session=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = None
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return found[0]
+            assert self.process.poll() is None, "cleanwire serve ended early:\n" + "".join(self.lines)
+            time.sleep(0.5)
+        raise AssertionError(f"no {text!r} within {seconds} s:\n" + "".join(self.lines))
+
+    def started(self) -> str:
+        self.url = self.wait_for("PREFECT_API_URL=", 180).split("=", 1)[1].strip()
+        self.wait_for("serving ingest/cleanwire", 60)
+        return self.url
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def broken_scheduler(tmp_path_factory):
+    """A server whose scheduler service does not run: the schedule never produces a run. Started
+    with the module, so that its grace period passes while the other tests work."""
+    served = Served(tmp_path_factory.mktemp("broken") / "project", "--interval", "10",
+                    env={"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"})
+    yield served
+    served.stop()
+
+
+def test_a_scheduled_run_writes_the_documents_by_itself(broken_scheduler, tmp_path):
+    served = Served(tmp_path / "project", "--interval", "10", "--collision", "queue")
+    try:
+        url = served.started()
+        deadline = time.monotonic() + 60
         while not (deployments := _post(f"{url}/deployments/filter", {})):
-            assert time.monotonic() < deadline and serve.poll() is None
+            assert time.monotonic() < deadline and served.process.poll() is None
             time.sleep(0.5)
         (deployment,) = deployments
         assert deployment["name"] == "cleanwire"
-        assert deployment["schedules"][0]["schedule"]["cron"] == "0 0 1 1 *"
+        assert deployment["schedules"][0]["schedule"]["interval"] == 10.0
         assert deployment["global_concurrency_limit"]["limit"] == 1
         assert deployment["concurrency_options"]["collision_strategy"] == "ENQUEUE"
 
-        # trigger through the API, in one step, and wait for the run
-        trig = subprocess.run(CLI + ["trigger", "--param", "batch_size=2", "--timeout", "240"],
-                              cwd=project, env=env, capture_output=True, text=True, timeout=300)
-        assert trig.returncode == 0, trig.stdout + trig.stderr
-        assert ": Completed" in trig.stdout
+        # nothing is triggered: the server's scheduler makes the run, serve's runner starts it
+        deadline = time.monotonic() + 240
+        while not (served.project / "clean" / "documents").is_dir() or not read_jsonl(
+                served.project / "clean" / "documents"):
+            assert time.monotonic() < deadline, "no scheduled run wrote documents:\n" + "".join(served.lines)
+            assert served.process.poll() is None
+            time.sleep(1)
+        runs = _post(f"{url}/flow_runs/filter", {})
+        done = [r for r in runs if r["state_type"] == "COMPLETED"]
+        assert done and all(r["auto_scheduled"] for r in done), "the run was not a scheduled one"
+        assert len(read_jsonl(served.project / "clean" / "documents")) == 5
+        served.wait_for("schedule works: next run at", 30)
+        assert "WARNING" not in "".join(served.lines)
 
-        docs = read_jsonl(project / "clean" / "documents")
-        assert len(docs) == 5
         keys = {a["key"] for a in _post(f"{url}/artifacts/filter", {})}
         assert {"ingest-report", "ingest-summary", "ingest-progress"} <= keys
-        (summary,) = [a for a in _post(f"{url}/artifacts/filter", {}) if a["key"] == "ingest-summary"]
+        summary = next(a for a in _post(f"{url}/artifacts/filter", {}) if a["key"] == "ingest-summary")
         assert "documents | 5" in summary["data"]
+
+        # a run triggered by hand, in one step, waited for
+        trig = subprocess.run(CLI + ["trigger", "--param", "batch_size=2", "--timeout", "240"],
+                              cwd=served.project, env=served.env, capture_output=True, text=True,
+                              timeout=300)
+        assert trig.returncode == 0, trig.stdout + trig.stderr
+        assert ": Completed" in trig.stdout
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        serve.wait(timeout=60)
+        served.stop()
     time.sleep(1)
-    try:
+    with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
-        raise AssertionError("the Prefect server is still up after cleanwire serve stopped")
-    except OSError:
-        pass
-    assert not (project / ".prefect" / "serve.json").exists()
+    assert not (served.project / ".prefect" / "serve.json").exists()
+
+
+def test_serve_says_loudly_when_the_schedule_produces_no_runs(broken_scheduler):
+    from flows.serve import FIRST_RUN_GRACE_SECONDS
+
+    broken_scheduler.started()
+    warning = broken_scheduler.wait_for("WARNING: the schedule is not producing runs",
+                                        FIRST_RUN_GRACE_SECONDS + 90)
+    assert "created no scheduled flow run of ingest/cleanwire" in warning
+    assert not (broken_scheduler.project / "clean" / "documents").exists()
+
+
+def test_the_warning_quotes_the_cause_from_a_real_server_log():
+    """The log the scheduler wrote with sqlalchemy 2.1.9 (no scheduled run was ever created)."""
+    from flows.serve import server_log_cause
+
+    cause = server_log_cause(CASES / "serve" / "scheduler-sqlalchemy-2.1.9.log")
+    assert cause == ("schedule_recent_deployments(): sqlalchemy.exc.InvalidRequestError: Can't "
+                     "evaluate bulk DML statement; please supply a bulk_dml decorated function")
