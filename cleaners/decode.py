@@ -55,6 +55,20 @@ BINARY_MAGIC = (
     (b"wOFF", "web font"),
     (b"wOF2", "web font"),
 )
+# Binary data without a known magic: the share of C0 control bytes (tab, LF, FF and CR are text)
+# in the first BINARY_SAMPLE bytes above which the bytes are not text. Measured on the first 64 KB
+# of files on this machine. Real text is at ~0: of 982 trafilatura-eval text dumps, its 990 HTML
+# pages, 1,067 /usr/share/doc texts, 1,632 Python sources and 479 man pages, all but three are 0,
+# the highest 0.13% (25 BEL footnote marks in a careelite.de article; the 195 KB lostiempos.com
+# page with 22 stray NULs is at 0.034%). Binary data is well above: random bytes 10.9% (28 of 256
+# byte values), zlib/bz2/lzma streams without their magic 8.5%+, gettext .mo 7.8%+, Python .pyc
+# 2.7%+, zoneinfo 23%+, fonts 45%+; PNG, JPEG, GIF, PDF, zip, gzip 8.9%+; 2,669 ELF files with
+# their header cut off 13% at the 1st percentile, 0.8% at the lowest (a scipy .so that opens with
+# its symbol names: whole, its magic catches it). 1% is ~8x above the highest text and ~3x below
+# the lowest binary data without a known magic (.pyc).
+MAX_CONTROL_SHARE = 0.01
+BINARY_SAMPLE = 65536
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\f\r")
 # A text in UTF-16 without a BOM has a NUL in every other byte; binary data has NULs anywhere.
 # At least this share of one byte parity being NUL (and almost none of the other) means UTF-16.
 UTF16_NUL_SHARE = 0.3
@@ -93,7 +107,9 @@ class Decoded:
     encoding: str   # the codec used, Python's name
     method: str     # bom, utf-8, declared, detected
     declared: str | None
-    fixes: tuple[str, ...]  # ftfy's steps that changed the text, e.g. "encode:sloppy-windows-1252"
+    # ftfy's steps that changed the text, e.g. "encode:sloppy-windows-1252", and our own removals
+    # (remove_nul_bytes, remove_invisible_characters)
+    fixes: tuple[str, ...]
 
     def annotation(self) -> dict:
         return {"detected": self.encoding, "method": self.method, "declared": self.declared,
@@ -101,13 +117,23 @@ class Decoded:
 
 
 def sniff_binary(data: bytes) -> str | None:
-    """The name of a binary format `data` starts with, or of NUL-laden bytes; None for text."""
+    """The name of a binary format `data` starts with, or of control-byte-laden data; None for
+    text. A few stray NULs or other control bytes in a real page do not make it binary."""
     for magic, name in BINARY_MAGIC:
         if data.startswith(magic):
             return name
-    if b"\x00" in data[:65536] and _utf16_without_bom(data) is None:
-        return "NUL bytes"
+    share = control_share(data)
+    if share > MAX_CONTROL_SHARE and _utf16_without_bom(data) is None:
+        return f"binary data ({share:.1%} control bytes)"
     return None
+
+
+def control_share(data: bytes) -> float:
+    """The share of C0 control bytes other than tab, LF, FF and CR in the first BINARY_SAMPLE."""
+    sample = data[:BINARY_SAMPLE]
+    if not sample:
+        return 0.0
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -220,11 +246,18 @@ def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def decode(data: bytes, *, html: bool = False, fix: bool = True) -> Decoded:
-    """Bytes to repaired text. `fix=False` leaves ftfy to the caller (HTML fixes extracted text)."""
+    """Bytes to repaired text. `fix=False` leaves ftfy to the caller (HTML fixes extracted text).
+    Stray NULs (a page with a few is still text, see MAX_CONTROL_SHARE) are removed here, with
+    `fix` or without, and recorded as the "remove_nul_bytes" fix: a NUL is never content, and the
+    text goes on to parsers, JSON and databases that are better off without it."""
     text, encoding, method, declared = to_text(data, html=html)
     fixes: tuple[str, ...] = ()
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        fixes = ("remove_nul_bytes",)
     if fix:
-        text, fixes = fix_text(text)
+        text, steps = fix_text(text)
+        fixes += steps
     if not text.strip():
         raise DecodeError("empty", "no text in the file")
     return Decoded(text, encoding, method, declared, fixes)

@@ -68,7 +68,7 @@ def clean_html(raw: RawInput, url: str | None = None) -> dict:
     page = extract_html(decoded.text, url)
     text, fixes = fix_text(page.text)
     title = fix_text(page.title)[0] if page.title else None
-    encoding = decoded.annotation() | {"fixes": list(fixes)}
+    encoding = decoded.annotation() | {"fixes": list(decoded.fixes + fixes)}
     return {"paragraphs": normalize_paragraphs(text.split("\n")), "title": title,
             "author": page.author, "published": page.published, "url": page.url,
             "site": page.site or _site_of(page.url), "encoding": encoding, "removed": ()}
