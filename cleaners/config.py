@@ -18,6 +18,11 @@ from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES
 from cleaners.runner import DOC_SECONDS
 
 CONFIG_NAME = "cleanwire.toml"
+# The settings that change what an input becomes (its text, flags, verdict or duplicate
+# decision). The manifest records them per input; a run with other values says which inputs
+# they did not shape yet (cleanwire run --reprocess). The others only say where and how fast.
+OUTPUT_SETTINGS = ("doc_seconds", "max_file_mb", "max_decompressed_mb", "languages",
+                   "language_policy", "language_engine", "dedup_threshold", "jsonl_fields")
 
 
 class Settings(BaseModel):
@@ -67,6 +72,13 @@ class Settings(BaseModel):
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
         return sorted({code.strip().lower() for code in value if code.strip()})
+
+
+def output_settings(values: dict) -> dict:
+    """The OUTPUT_SETTINGS among `values` (flow parameters), normalized as Settings would, so
+    that the same settings give the same record whichever way they came."""
+    given = {k: values[k] for k in OUTPUT_SETTINGS if values.get(k) is not None}
+    return Settings(**given).model_dump(include=set(OUTPUT_SETTINGS))
 
 
 def _croniter():

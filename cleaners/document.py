@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-PIPELINE_VERSION = "cleanwire-0.1.0"
+from cleaners.version import pipeline_version
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Document:
             "language": self.language, "language_score": self.language_score,
             "source": self.source.to_record(), "encoding": self.encoding,
             "removed": list(self.removed), "stats": self.stats, "flags": list(self.flags),
-            "pipeline": {"version": PIPELINE_VERSION},
+            "pipeline": {"version": pipeline_version()},
         }
 
 
@@ -88,4 +88,4 @@ class Rejection:
 
     def to_record(self) -> dict:
         return {"id": self.id, "source": self.source.to_record(), "reason": self.reason,
-                "detail": self.detail, "pipeline": {"version": PIPELINE_VERSION}}
+                "detail": self.detail, "pipeline": {"version": pipeline_version()}}

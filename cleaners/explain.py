@@ -1,11 +1,27 @@
-"""Why each line of a text input was kept or removed: the data behind `cleanwire explain`."""
+"""Why an input became what it became: the data behind `cleanwire explain`.
+
+It runs the pipeline's own code on one input, or one record of a JSONL/WARC file: the workers'
+cleaning (cleaners.pipeline.process_found) and then the flow process's decisions
+(cleaners.decide: the site's template lines, the language policy, duplicates), against the clean
+folder's state, read only. What it shows is what a run would write now; it then compares that
+with the record written for the input, and when they differ, says why.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
-from cleaners.boilerplate import Removed, TextCleanResult
-from cleaners.decode import drop_invisible
+from cleaners.boilerplate import Removed
+from cleaners.decide import Decider, Decision, record_hash
+from cleaners.decode import DecodeError, decode, drop_invisible
+from cleaners.document import Document
+from cleaners.formats import iter_jsonl, iter_warc
+from cleaners.output import SUFFIX, read_file
+from cleaners.pipeline import process_found
+from cleaners.read import MULTI_RECORD, Found, Limits, ReadError, read_input
 
 
 def _same(a: str, b: str) -> bool:
@@ -22,11 +38,16 @@ class ExplainedLine:
     fragments: tuple[Removed, ...] = ()  # parts cut out of a kept line (an editor's note)
 
 
-def explain_lines(text: str, result: TextCleanResult) -> list[ExplainedLine]:
+def explain_lines(text: str, removed) -> list[ExplainedLine]:
+    """Every line of a decoded text page, with what was removed of it. `removed`: Removed items
+    or the `removed` entries of a record (dicts); entries with no line (site template lines)
+    are not lines of the page's text and are left to the caller."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     by_line: dict[int, list[Removed]] = {}
-    for removed in result.removed:
-        by_line.setdefault(removed.line, []).append(removed)
+    for item in removed:
+        item = Removed(**item) if isinstance(item, dict) else item
+        if item.line is not None:
+            by_line.setdefault(item.line, []).append(item)
     out = []
     for number, line in enumerate(lines):
         found = by_line.get(number, [])
@@ -36,3 +57,164 @@ def explain_lines(text: str, result: TextCleanResult) -> list[ExplainedLine]:
         else:
             out.append(ExplainedLine(number, line, None, "", tuple(found)))
     return out
+
+
+@dataclass(frozen=True)
+class Written:
+    """The record a run wrote for the input, compared with what explain finds now."""
+
+    kind: str | None          # documents, duplicates, rejected; None: not ingested yet
+    run: str | None
+    file: Path | None
+    matches: bool
+    why: str                  # when it does not match: the reason, in a sentence
+
+
+@dataclass(frozen=True)
+class Explanation:
+    input: str                # path in the raw folder, path#record for a record
+    decision: Decision
+    format: str | None        # text or html (the page's, for a record)
+    page_text: str | None     # the decoded text page the line numbers refer to (text pages)
+    written: Written
+
+    @property
+    def document(self) -> Document | None:
+        result = self.decision.result
+        return result if isinstance(result, Document) else None
+
+
+class ExplainError(ValueError):
+    pass
+
+
+def explain(raw_root: str | os.PathLike, rel: str, record: int | None = None, *,
+            clean: str | os.PathLike, limits: Limits, languages: list[str] | None = None,
+            language_policy: str = "flag", dedup_threshold: float | None = None,
+            shape: str | None = None, version: str | None = None) -> list[Explanation]:
+    """What a run would make of the input `rel` of `raw_root` (all its records, or the one
+    numbered `record`), decided against the clean folder `clean`."""
+    path = Path(raw_root, rel)
+    found = Found(rel, size=path.stat().st_size)
+    results, _, _ = process_found(str(raw_root), found, limits)
+    if record is not None:
+        numbers = [r.source.record for r in results if r.source.record is not None]
+        results = [r for r in results if r.source.record == record]
+        if not results:
+            raise ExplainError(f"{rel} has no record {record}"
+                               + (f" (its records: {numbers[0]} to {numbers[-1]})" if numbers else
+                                  " (it is not a JSONL or WARC file with records)"))
+    pages = _pages(raw_root, rel, limits)
+    with _state(Path(clean)) as db:
+        decider = Decider(db, languages=languages, language_policy=language_policy,
+                          dedup_threshold=dedup_threshold)
+        out = []
+        for result in results:
+            source = result.source
+            key = source.path if source.record is None else f"{source.path}#{source.record}"
+            decision = decider.decide(result)
+            fmt, text = pages.get(source.record, (None, None))
+            out.append(Explanation(key, decision, fmt, text,
+                                   _written(db, Path(clean), key, decision, path, shape, version)))
+    return out
+
+
+class _state:
+    """The clean folder's state store, read only; an empty one when there is none yet."""
+
+    def __init__(self, clean: Path):
+        self.path = clean / "state.sqlite"
+
+    def __enter__(self) -> sqlite3.Connection:
+        if self.path.exists():
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                Decider(self.db)  # its tables are all there (a store of this cleanwire)
+                self.db.execute("SELECT seen FROM inputs LIMIT 1")
+                return self.db
+            except sqlite3.OperationalError:
+                self.db.close()
+                raise ExplainError(f"{self.path} was written by an older cleanwire: "
+                                   "run `cleanwire run` once to bring it up to date") from None
+        self.db = sqlite3.connect(":memory:")
+        return self.db
+
+    def __exit__(self, *exc) -> None:
+        self.db.close()
+
+
+def _pages(raw_root, rel: str, limits: Limits) -> dict[int | None, tuple[str, str | None]]:
+    """record -> (format, decoded text for text pages) of the file's pages, for showing lines.
+    Reading failures are the pipeline's to report: here they only leave the lines out."""
+    try:
+        raw = read_input(raw_root, rel, limits)
+    except (ReadError, OSError):
+        return {}
+    if raw.format not in MULTI_RECORD:
+        return {None: (raw.format, _text(raw.data) if raw.format == "text" else None)}
+    if raw.format == "warc":
+        records, _ = iter_warc(raw.data)
+    else:
+        records = iter_jsonl(raw.data, limits.jsonl_fields)
+    return {rec.record: (rec.format, _text(rec.data) if rec.format == "text" else None)
+            for rec in records if rec.error is None}
+
+
+def _text(data: bytes) -> str | None:
+    try:
+        return decode(data).text
+    except DecodeError:
+        return None
+
+
+def _written(db: sqlite3.Connection, clean: Path, key: str, decision: Decision, raw_path: Path,
+             shape: str | None, version: str | None) -> Written:
+    try:
+        row = db.execute("SELECT outcome, run, size, mtime_ns, record_hash, shape, version "
+                         "FROM inputs WHERE path=?", (key,)).fetchone()
+    except sqlite3.OperationalError:  # an empty state: nothing ingested
+        row = None
+    if row is None:
+        return Written(None, None, None, False, "not ingested yet: no run has written it")
+    outcome, run, size, mtime, digest, made_shape, made_version = row
+    kind = {"document": "documents", "duplicate": "duplicates", "rejected": "rejected"}[outcome]
+    fmt = db.execute("SELECT format FROM runs WHERE run=?", (run,)).fetchone()
+    file = clean / kind / f"{run}{SUFFIX[fmt[0] if fmt else 'jsonl']}"
+    if digest == record_hash(decision.record):
+        return Written(kind, run, file, True, "")
+    st = raw_path.stat()
+    if "#" not in key and (size, mtime) != (st.st_size, st.st_mtime_ns):
+        why = "the raw file changed since that run: the next run cleans it again"
+    elif version and made_version != version:
+        why = (f"that record was made by pipeline version {made_version}, this is {version}: "
+               f"`cleanwire run --reprocess '{key.split('#')[0]}'` makes it again")
+    elif shape and made_shape != shape:
+        why = (f"that record was made with other settings: `cleanwire run --reprocess "
+               f"'{key.split('#')[0]}'` makes it again with these")
+    else:
+        why = _difference(_record(file, decision.record["id"]), decision)
+    return Written(kind, run, file, False, why)
+
+
+def _record(file: Path, doc_id: str) -> dict | None:
+    if not file.exists():
+        return None
+    return next((r for r in read_file(file) if r["id"] == doc_id), None)
+
+
+def _difference(written: dict | None, decision: Decision) -> str:
+    """Why the same input, settings and pipeline give another record now: the state the flow
+    process decides against (site statistics, the duplicate indexes) has grown since."""
+    if written is None:
+        return "its record is missing from its run's file"
+    now = decision.record
+    fields = sorted(k for k in now.keys() | written.keys() if now.get(k) != written.get(k))
+    template_now = {r["text"] for r in now.get("removed", ()) if r["reason"] == "site-template"}
+    template_then = {r["text"] for r in written.get("removed", ()) if r["reason"] == "site-template"}
+    if template_now != template_then:
+        return ("its site's template lines have changed since it was written (they are learned "
+                "from every document of the site): a run with --reprocess applies them")
+    if "duplicate_of" in fields or set(fields) & {"kind", "similarity"} or "text" not in now:
+        return ("the documents ingested since change its duplicate decision: a run with "
+                "--reprocess applies it")
+    return "these fields differ: " + ", ".join(fields)

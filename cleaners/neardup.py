@@ -96,6 +96,7 @@ CREATE TABLE IF NOT EXISTS neardup_docs (
     id TEXT NOT NULL,             -- document id
     sig BLOB NOT NULL             -- signature(): NUM_PERM little-endian uint16
 );
+CREATE INDEX IF NOT EXISTS neardup_docs_id ON neardup_docs (id);
 CREATE TABLE IF NOT EXISTS neardup_bands (
     key INTEGER NOT NULL,         -- 48-bit hash of (band number, that band's values)
     n INTEGER NOT NULL,
@@ -183,10 +184,13 @@ class NearDupIndex:
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM neardup_docs").fetchone()[0]
 
-    def match_and_add(self, items: list[tuple[str, bytes]]) -> list[tuple[str, float] | None]:
+    def match_and_add(self, items: list[tuple[str, bytes]], *, add: bool = True,
+                      exclude: frozenset[str] = frozenset()) -> list[tuple[str, float] | None]:
         """For each (id, signature) in commit order: the best earlier document with estimated
         Jaccard >= THRESHOLD as (its id, similarity), the item then not indexed; else None and
-        the item is indexed. Ties go to the earliest indexed document (deterministic)."""
+        the item is indexed. Ties go to the earliest indexed document (deterministic).
+        add=False only looks (cleanwire explain); documents in `exclude` are no candidates (an
+        input judged again is no copy of its own earlier version)."""
         if not items:
             return []
         keys = [band_keys(sig) for _, sig in items]
@@ -203,7 +207,8 @@ class NearDupIndex:
         for chunk in _chunks(wanted, _MAX_VARS):
             q = f"SELECT n, id, sig FROM neardup_docs WHERE n IN ({','.join('?' * len(chunk))})"
             for n, doc_id, sig in self.db.execute(q, chunk):
-                stored[n] = (doc_id, sig)
+                if doc_id not in exclude:
+                    stored[n] = (doc_id, sig)
         # 2. Decide in order; items indexed in this call are candidates for the later ones.
         top = self.db.execute("SELECT COALESCE(MAX(n), 0) FROM neardup_docs").fetchone()[0]
         batch_keys: dict[int, list[int]] = {}
@@ -211,8 +216,8 @@ class NearDupIndex:
         new_bands: list[tuple[int, int]] = []
         out: list[tuple[str, float] | None] = []
         for (doc_id, sig), ks in zip(items, keys, strict=True):
-            cands = sorted({n for k in ks for n in hits.get(k, ())}
-                           | {n for k in ks for n in batch_keys.get(k, ())})
+            cands = sorted(({n for k in ks for n in hits.get(k, ())}
+                            | {n for k in ks for n in batch_keys.get(k, ())}) & stored.keys())
             best: tuple[str, float] | None = None
             if cands:
                 mine = _values(sig)
@@ -230,8 +235,25 @@ class NearDupIndex:
                     batch_keys.setdefault(k, []).append(top)
                     new_bands.append((k, top))
         # 3. Write the new documents and their band rows (in key order: B-tree locality).
+        if not add:
+            return out
         self.db.executemany("INSERT INTO neardup_docs VALUES (?,?,?)", new_docs)
         new_bands.sort()
         self.db.executemany("INSERT OR IGNORE INTO neardup_bands VALUES (?,?)", new_bands)
         self.inserts += len(new_docs) + len(new_bands)
         return out
+
+    def add(self, doc_id: str, sig: bytes) -> None:
+        """Index a document the caller has already found to be no copy."""
+        top = self.db.execute("SELECT COALESCE(MAX(n), 0) FROM neardup_docs").fetchone()[0] + 1
+        self.db.execute("INSERT INTO neardup_docs VALUES (?,?,?)", (top, doc_id, sig))
+        self.db.executemany("INSERT OR IGNORE INTO neardup_bands VALUES (?,?)",
+                            sorted((k, top) for k in band_keys(sig)))
+        self.inserts += 1 + BANDS
+
+    def remove(self, doc_id: str) -> None:
+        """Take a document out of the index (its input changed, or no longer is a document)."""
+        for n, sig in self.db.execute("SELECT n, sig FROM neardup_docs WHERE id=?", (doc_id,)).fetchall():
+            self.db.executemany("DELETE FROM neardup_bands WHERE key=? AND n=?",
+                                [(k, n) for k in band_keys(sig)])
+            self.db.execute("DELETE FROM neardup_docs WHERE n=?", (n,))

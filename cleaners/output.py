@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FORMATS = ("jsonl", "jsonl.zst", "parquet")
+SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}  # a run's file name: <run><suffix>
 ZSTD_LEVEL = 10  # measured ~5x on documents at ~60 MB/s: publishing is not the bottleneck
 PARQUET_ROW_GROUP = 10_000  # documents a row group: a few tens of MB, good for scans
 
@@ -91,23 +92,32 @@ def _chunks(journal: Path, size: int) -> Iterator[list[dict]]:
 
 
 def read_records(folder: Path) -> Iterator[dict]:
-    """Every record in a clean folder's kind folder, whatever format each run wrote."""
+    """Every record in a clean folder's kind folder (documents, duplicates, rejected,
+    superseded), whatever format each run wrote; the one reader every command uses."""
+    if not folder.is_dir():
+        return
     for path in sorted(folder.glob("*")):
-        if path.name.startswith("."):
-            continue
-        if path.name.endswith(".jsonl"):
-            with open(path, encoding="utf-8") as f:
-                yield from (json.loads(line) for line in f)
-        elif path.name.endswith(".jsonl.zst"):
-            import io
+        if not path.name.startswith(".") and path.name.endswith(tuple(SUFFIX.values())):
+            yield from read_file(path)
 
-            import zstandard
 
-            with open(path, "rb") as raw:
-                text = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), "utf-8")
-                yield from (json.loads(line) for line in text)
-        elif path.name.endswith(".parquet"):
-            import pyarrow.parquet as pq
+def read_file(path: Path) -> Iterator[dict]:
+    """The records of one published file, by its format."""
+    if path.name.endswith(".jsonl"):
+        with open(path, encoding="utf-8") as f:
+            yield from (json.loads(line) for line in f)
+    elif path.name.endswith(".jsonl.zst"):
+        import io
 
-            for batch in pq.ParquetFile(path).iter_batches():
-                yield from batch.to_pylist()
+        import zstandard
+
+        with open(path, "rb") as raw:
+            text = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), "utf-8")
+            yield from (json.loads(line) for line in text)
+    elif path.name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches():
+            yield from batch.to_pylist()
+    else:
+        raise ValueError(f"{path}: not a clean-folder record file ({', '.join(SUFFIX.values())})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from array import array
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -33,6 +34,10 @@ CREATE TABLE IF NOT EXISTS site_lines (
     site TEXT NOT NULL, line INTEGER NOT NULL, docs INTEGER NOT NULL,
     PRIMARY KEY (site, line)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS site_learned (  -- what each document added, to take it back exactly
+    id TEXT PRIMARY KEY, site TEXT NOT NULL,
+    lines BLOB NOT NULL                    -- its distinct line hashes, 8 bytes each
+);
 """
 
 
@@ -60,28 +65,39 @@ class SiteStats:
         self.db = db
         db.executescript(SCHEMA)
 
-    def template_lines(self, site: str, paragraphs: list[str]) -> list[tuple[int, str]]:
-        """(index, paragraph) of the paragraphs that are this site's template."""
+    def _own(self, site: str, doc_id: str | None) -> set[int]:
+        """The line hashes a document added to `site` (empty if it added none there)."""
+        if doc_id is None:
+            return set()
+        row = self.db.execute("SELECT lines FROM site_learned WHERE id=? AND site=?",
+                              (doc_id, site)).fetchone()
+        return set(array("q", row[0])) if row else set()
+
+    def _docs(self, site: str, exclude: str | None) -> int:
+        """Documents of the site, `exclude` not counted."""
         row = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()
-        if row is None or row[0] < TEMPLATE_MIN_DOCS:
+        mine = exclude is not None and self.db.execute(
+            "SELECT 1 FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
+        return (row[0] if row else 0) - (1 if mine else 0)
+
+    def template_lines(self, site: str, paragraphs: list[str],
+                       exclude: str | None = None) -> list[tuple[int, str, str]]:
+        """(index, paragraph, evidence) of the paragraphs that are this site's template. The
+        document `exclude` does not count (an input judged again is judged by the others)."""
+        own = self._own(site, exclude)
+        docs = self._docs(site, exclude)
+        if docs < TEMPLATE_MIN_DOCS:
             return []
-        need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * row[0])
+        need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)
         hashes = {i: h for i, p in enumerate(paragraphs) if (h := _line_hash(p)) is not None}
         if not hashes:
             return []
         marks = ",".join("?" * len(set(hashes.values())))
-        frequent = {line for line, docs in self.db.execute(
+        counts = {line: n - (line in own) for line, n in self.db.execute(
             f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",
-            (site, *set(hashes.values()))) if docs >= need}
-        return [(i, paragraphs[i]) for i, h in hashes.items() if h in frequent]
-
-    def share(self, site: str, paragraph: str) -> str:
-        """Evidence for a removal: how many of the site's documents had the line."""
-        h = _line_hash(paragraph)
-        docs = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()[0]
-        seen = self.db.execute("SELECT docs FROM site_lines WHERE site=? AND line=?",
-                               (site, h)).fetchone()
-        return f"in {seen[0] if seen else 0} of {docs} earlier documents of {site}"
+            (site, *set(hashes.values())))}
+        return [(i, paragraphs[i], f"in {counts[h]} of {docs} earlier documents of {site}")
+                for i, h in hashes.items() if counts.get(h, 0) >= need]
 
     def learn(self, doc: Document) -> None:
         """Count a new document of its site, and each distinct line it had, kept or removed."""
@@ -91,25 +107,41 @@ class SiteStats:
         lines = doc.text.split("\n") + [r["text"] for r in doc.removed]
         self.db.execute("INSERT INTO site_docs VALUES (?, 1) "
                         "ON CONFLICT(site) DO UPDATE SET docs = docs + 1", (site,))
-        hashes = {h for line in lines if (h := _line_hash(line)) is not None}
+        hashes = sorted({h for line in lines if (h := _line_hash(line)) is not None})
         self.db.executemany("INSERT INTO site_lines VALUES (?, ?, 1) "
                             "ON CONFLICT(site, line) DO UPDATE SET docs = docs + 1",
                             [(site, h) for h in hashes])
+        self.db.execute("INSERT OR REPLACE INTO site_learned VALUES (?, ?, ?)",
+                        (doc.id, site, array("q", hashes).tobytes()))
+
+    def unlearn(self, doc_id: str) -> None:
+        """Take back what a document added (its input changed, or no longer is a document).
+        Documents learned before cleanwire kept this record cannot be taken back, and stay."""
+        row = self.db.execute("SELECT site, lines FROM site_learned WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            return
+        site, lines = row
+        self.db.execute("UPDATE site_docs SET docs = docs - 1 WHERE site=?", (site,))
+        self.db.executemany("UPDATE site_lines SET docs = docs - 1 WHERE site=? AND line=?",
+                            [(site, h) for h in array("q", lines)])
+        self.db.execute("DELETE FROM site_lines WHERE site=? AND docs <= 0", (site,))
+        self.db.execute("DELETE FROM site_learned WHERE id=?", (doc_id,))
 
 
-def strip_template(doc: Document, stats: SiteStats) -> Document | Rejection:
+def strip_template(doc: Document, stats: SiteStats, exclude: str | None = None
+                   ) -> Document | Rejection:
     """The document without the paragraphs its site's earlier documents mark as template; each
-    goes to `removed` with the evidence."""
+    goes to `removed` with the evidence. `exclude`: a document whose own counts do not count."""
     key = site_key(doc.site, doc.source.path)
     if key is None:
         return doc
     paragraphs = doc.text.split("\n")
-    template = stats.template_lines(key, paragraphs)
-    removed = tuple({"line": None, "text": p, "reason": "site-template",
-                     "detail": stats.share(key, p)} for _, p in template)
+    template = stats.template_lines(key, paragraphs, exclude)
+    removed = tuple({"line": None, "text": p, "reason": "site-template", "detail": why}
+                    for _, p, why in template)
     if not template:
         return doc
-    drop = {i for i, _ in template}
+    drop = {i for i, _, _ in template}
     kept = [p for i, p in enumerate(paragraphs) if i not in drop]
     if not kept:
         return Rejection(doc.id, doc.source, "no-text-after-cleaning",

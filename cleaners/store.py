@@ -1,18 +1,26 @@
 """The clean folder: the state store (SQLite) and the run's output files.
 
 Only the flow process uses this: it is the single writer of CLEAN/. Layout:
-  CLEAN/state.sqlite              exact-duplicate index and the manifest of ingested inputs
+  CLEAN/state.sqlite              manifest of inputs, duplicate indexes, site statistics, runs
   CLEAN/documents/<run>.jsonl     one clean document a line
   CLEAN/duplicates/<run>.jsonl    one duplicate input a line
   CLEAN/rejected/<run>.jsonl      one rejected input a line
+  CLEAN/superseded/<run>.jsonl    the earlier records that run replaced, each with where it was
   CLEAN/reports/<run>.json        the run's counts
 Output files are written under a temporary name and renamed into place when the run ends; a
 file is written only when it has records.
+
+One record per input: an input cleaned again (its file changed, or `--reprocess`) whose record
+comes out different supersedes its earlier record, wherever that was (documents, duplicates or
+rejected, of any earlier run). At the end of every run the earlier record is moved from its run's
+file to superseded/, so documents/, duplicates/ and rejected/ hold exactly one record per id.
 """
 
 from __future__ import annotations
 
 import fcntl
+import fnmatch
+import hashlib
 import heapq
 import json
 import os
@@ -20,26 +28,23 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cleaners.document import Document, Rejection, document_id
-from cleaners.neardup import NearDupIndex
-from cleaners.output import FORMATS, publish
+from cleaners.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
+from cleaners.document import content_hash, document_id
+from cleaners.output import FORMATS, SUFFIX, publish, read_file
 from cleaners.pipeline import Outcome
-from cleaners.sitestats import SiteStats, strip_template
+from cleaners.read import Found
+from cleaners.version import pipeline_version
 
 KINDS = ("documents", "duplicates", "rejected")
 SLOWEST_KEPT = 5  # the run report names the slowest inputs: the ones worth a look
 TOP_REASONS = 10  # and the commonest boilerplate-removal reasons
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    content_hash TEXT PRIMARY KEY,  -- sha256 of the normalized clean text
-    id TEXT NOT NULL,
-    run TEXT NOT NULL,
-    path TEXT NOT NULL
-);
+SCHEMA_VERSION = 2
+SCHEMA = EXACT_SCHEMA + """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run TEXT PRIMARY KEY, status TEXT NOT NULL,  -- running, completed, interrupted
     started TEXT NOT NULL, finished TEXT,
@@ -50,13 +55,42 @@ CREATE TABLE IF NOT EXISTS run_files (
     length INTEGER NOT NULL,        -- bytes of the run's output file committed so far
     PRIMARY KEY (run, kind)
 );
-CREATE TABLE IF NOT EXISTS inputs (
-    path TEXT PRIMARY KEY,          -- relative to the raw folder
+CREATE TABLE IF NOT EXISTS inputs (  -- the manifest: one row an input, and one a JSONL/WARC file
+    path TEXT PRIMARY KEY,          -- relative to the raw folder; path#record for a record
     size INTEGER, mtime_ns INTEGER, sha256 TEXT,
-    outcome TEXT NOT NULL,          -- document, duplicate, rejected
-    id TEXT NOT NULL, run TEXT NOT NULL
+    outcome TEXT NOT NULL,          -- document, duplicate, rejected; container for the file
+    id TEXT NOT NULL,
+    run TEXT NOT NULL,              -- the run whose record of this input is the current one
+    file TEXT,                      -- the raw file it comes from
+    record_hash TEXT,               -- of that record: the same record again is no change
+    content_hash TEXT,              -- of its text (documents, duplicates)
+    duplicate_of TEXT,              -- the kept document it copies (duplicates)
+    shape TEXT,                     -- the settings that made it (a key of `shapes`)
+    version TEXT,                   -- the pipeline version that made it
+    seen TEXT,                      -- the last run that read it
+    missing_since TEXT              -- the run that found its raw file gone; NULL while it is there
+);
+CREATE TABLE IF NOT EXISTS shapes (shape TEXT PRIMARY KEY, settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stale_files (  -- run files holding records a later run replaced
+    kind TEXT NOT NULL, run TEXT NOT NULL, by_run TEXT NOT NULL,
+    PRIMARY KEY (kind, run, by_run)
 );
 """
+INDEXES = """
+CREATE INDEX IF NOT EXISTS inputs_id ON inputs (id);
+CREATE INDEX IF NOT EXISTS inputs_file ON inputs (file);
+CREATE INDEX IF NOT EXISTS inputs_duplicate_of ON inputs (duplicate_of);
+CREATE INDEX IF NOT EXISTS documents_input ON documents (input);
+CREATE INDEX IF NOT EXISTS documents_id ON documents (id);
+"""
+# Columns a state store written before SCHEMA_VERSION 2 lacks.
+ADDED_COLUMNS = {"documents": ("input",),
+                 "inputs": ("file", "record_hash", "content_hash", "duplicate_of", "shape",
+                            "version", "seen", "missing_since")}
+_INPUT_COLUMNS = ("path", "size", "mtime_ns", "sha256", "outcome", "id", "run", "file",
+                  "record_hash", "content_hash", "duplicate_of", "shape", "version", "seen",
+                  "missing_since")
+_MAX_VARS = 500  # ids per IN (...) query
 
 
 def new_run_id() -> str:
@@ -79,6 +113,12 @@ def _write_json(path: Path, data: dict) -> None:
 
 def _dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def shape_of(settings: dict) -> str:
+    """A fingerprint of the settings that change what an input becomes."""
+    text = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 class RunLocked(RuntimeError):
@@ -105,6 +145,21 @@ def lock_clean_folder(root: Path, wait_seconds: float) -> int:
             time.sleep(0.2)
 
 
+@dataclass(frozen=True)
+class Prior:
+    """What the manifest says of an input before this run."""
+
+    outcome: str
+    run: str
+    record_hash: str | None
+    content_hash: str | None
+
+    @property
+    def location(self) -> tuple[str, str] | None:
+        """(kind, run) of the file that holds its record; None for a JSONL/WARC file's row."""
+        return (KIND_OF[self.outcome], self.run) if self.outcome in KIND_OF else None
+
+
 class CleanStore:
     """The single writer of a clean folder for one run.
 
@@ -113,34 +168,52 @@ class CleanStore:
     store, and the state transaction (manifest, indexes) commits with them. A run that dies —
     SIGKILL, power cut — leaves committed prefixes; the next run (holding the lock, so the old
     one is gone) truncates each file to its committed length and publishes it under its final
-    name. Inputs after the last checkpoint are not in the manifest, so they are simply done
-    again: every input ends up exactly once in documents, duplicates or rejected.
+    name, then finishes moving the records it replaced. Inputs after the last checkpoint are not
+    in the manifest, so they are simply done again: every input ends up exactly once in
+    documents, duplicates or rejected.
     """
 
     def __init__(self, clean_root: str | os.PathLike, run_id: str, *, lock_wait: float = 0.0,
                  languages: list[str] | None = None, language_policy: str = "flag",
-                 dedup_threshold: float | None = None, output_format: str = "jsonl"):
+                 dedup_threshold: float | None = None, output_format: str = "jsonl",
+                 shape: dict | None = None):
         if output_format not in FORMATS:
             raise ValueError(f"output_format {output_format!r} is not one of {FORMATS}")
         self.root = Path(clean_root)
-        self.allowed_languages = frozenset(languages or ())
-        self.language_policy = language_policy
         self.run = run_id
         self._lock = lock_clean_folder(self.root, lock_wait)
-        for kind in (*KINDS, "reports"):
+        try:
+            self._open(languages, language_policy, dedup_threshold, output_format, shape)
+        except BaseException:
+            os.close(self._lock)
+            raise
+
+    def _open(self, languages, language_policy, dedup_threshold, output_format, shape) -> None:
+        for kind in (*KINDS, "superseded", "reports"):
             (self.root / kind).mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.root / "state.sqlite", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a commit is a checkpoint: make it durable
         self.db.executescript(SCHEMA)
-        self.sites = SiteStats(self.db)
-        self.near = NearDupIndex(self.db, dedup_threshold)
+        migrated = self._migrate()
+        self.db.executescript(INDEXES)
+        self.decider = Decider(self.db, languages=languages, language_policy=language_policy,
+                               dedup_threshold=dedup_threshold)
+        self.settings = dict(shape or {})
+        self.shape = shape_of(self.settings)
+        self.version = pipeline_version()
+        self.db.execute("INSERT OR IGNORE INTO shapes VALUES (?, ?)",
+                        (self.shape, json.dumps(self.settings, sort_keys=True)))
         self.recovered = self._recover()
         self.db.execute("BEGIN")
         self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL, ?)",
-                        (run_id, _now(), output_format))
-        self.db.executemany("INSERT INTO run_files VALUES (?, ?, 0)", [(run_id, k) for k in KINDS])
+                        (self.run, _now(), output_format))
+        self.db.executemany("INSERT INTO run_files VALUES (?, ?, 0)", [(self.run, k) for k in KINDS])
+        if migrated:
+            self._reconcile()
         self.db.execute("COMMIT")
+        if migrated:
+            self._compact(self.run)
         self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
         self._written = Counter()
         self.counts: Counter = Counter()
@@ -149,10 +222,66 @@ class CleanStore:
         self.removed_reasons: Counter = Counter()
         self.skipped_records: Counter = Counter()  # WARC records that are not pages, by type
         self.slowest: list[tuple[float, str]] = []  # a heap of the SLOWEST_KEPT slowest inputs
+        self.gone_files: list[str] = []  # raw files found gone by this run
         self.db.execute("BEGIN")
 
+    # -- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> bool:
+        """Bring a state store of an older cleanwire up to SCHEMA_VERSION; True if it was older
+        (its records are then reconciled with the manifest, see _reconcile)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is not None and int(row[0]) >= SCHEMA_VERSION:
+            return False
+        older = self.db.execute("SELECT COUNT(*) FROM inputs").fetchone()[0] > 0
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        self.db.execute("UPDATE inputs SET file = CASE WHEN instr(path, '#') > 0 "
+                        "THEN substr(path, 1, instr(path, '#') - 1) ELSE path END WHERE file IS NULL")
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        return older
+
+    def _reconcile(self) -> None:
+        """A clean folder written before records were superseded may hold several records of
+        one input. Read every record once: the newest of each id is its record, the others are
+        marked stale (moved to superseded/ by this run), and the manifest learns each record's
+        hash, text hash and the document a duplicate copies."""
+        newest: dict[str, tuple[str, str, str, str | None, str | None]] = {}
+        for run, fmt in self.db.execute("SELECT run, format FROM runs ORDER BY run").fetchall():
+            for kind in KINDS:
+                path = self.root / kind / f"{run}{SUFFIX[fmt]}"
+                if not path.exists():
+                    continue
+                for record in read_file(path):
+                    text_hash = content_hash(record["text"]) if kind == "documents" else None
+                    old = newest.get(record["id"])
+                    if old is not None:
+                        self.db.execute("INSERT OR IGNORE INTO stale_files VALUES (?, ?, ?)",
+                                        (old[0], old[1], self.run))
+                    newest[record["id"]] = (kind, run, record_hash(record), text_hash,
+                                            record.get("duplicate_of"))
+        outcome_of = {kind: outcome for outcome, kind in KIND_OF.items()}
+        self.db.executemany(
+            "UPDATE inputs SET run=?, outcome=?, record_hash=?, content_hash=?, duplicate_of=? "
+            "WHERE id=? AND outcome != 'container'",
+            [(run, outcome_of[kind], rh, th, dup, doc_id)
+             for doc_id, (kind, run, rh, th, dup) in newest.items()])
+        # A text's input was not kept: a page file's is the file; a record's cannot be told.
+        pages = self.db.execute(
+            "SELECT DISTINCT d.path FROM documents d WHERE d.input IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM inputs i WHERE i.path = d.path AND i.outcome = 'container')").fetchall()
+        self.db.executemany("UPDATE documents SET input=? WHERE path=? AND input IS NULL",
+                            [(document_id(path), path) for (path,) in pages])
+
+    # -- files ----------------------------------------------------------------------------
     def _tmp(self, run: str, kind: str) -> Path:
         return self.root / kind / f".{run}.jsonl.tmp"
+
+    def _format(self, run: str) -> str:
+        row = self.db.execute("SELECT format FROM runs WHERE run=?", (run,)).fetchone()
+        return row[0] if row else "jsonl"
 
     def _publish(self, run: str, kind: str, length: int) -> Path | None:
         """Truncate a run's output to its committed length; rename it into place, or drop it if
@@ -166,12 +295,12 @@ class CleanStore:
         with open(tmp, "r+b") as f:
             f.truncate(length)
             os.fsync(f.fileno())
-        row = self.db.execute("SELECT format FROM runs WHERE run=?", (run,)).fetchone()
-        return publish(tmp, kind, self.root / kind / run, row[0] if row else "jsonl")
+        return publish(tmp, kind, self.root / kind / run, self._format(run))
 
     def _recover(self) -> list[str]:
         """Publish what interrupted runs committed (and what a completed run had not renamed
-        yet when it died); returns the interrupted runs' ids."""
+        yet when it died), and finish moving the records they replaced; returns the
+        interrupted runs' ids."""
         leftovers = {tmp.name[1:].split(".jsonl")[0] for kind in KINDS
                      for tmp in (self.root / kind).glob(".*.jsonl.tmp")}
         status = dict(self.db.execute("SELECT run, status FROM runs WHERE status='running'"))
@@ -191,6 +320,8 @@ class CleanStore:
                         {"run": run, "status": "interrupted", "committed": counts})
             self.db.execute("UPDATE runs SET status='interrupted', finished=? WHERE run=?",
                             (_now(), run))
+        for (by_run,) in self.db.execute("SELECT DISTINCT by_run FROM stale_files").fetchall():
+            self._compact(by_run)
         return stale
 
     def _status_of(self, run: str) -> str | None:
@@ -207,7 +338,103 @@ class CleanStore:
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
 
+    # -- superseded records ---------------------------------------------------------------
+    def _compact(self, by_run: str) -> int:
+        """Move the records that run `by_run` replaced out of their run files into
+        superseded/<by_run>.jsonl. Safe to repeat after a crash at any point: the superseded
+        file is written whole before any run file is rewritten, and each rewrite is a rename."""
+        stale = self.db.execute("SELECT kind, run FROM stale_files WHERE by_run=? ORDER BY run, kind",
+                                (by_run,)).fetchall()
+        if not stale:
+            return 0
+        files = [(kind, run, self.root / kind / f"{run}{SUFFIX[self._format(run)]}")
+                 for kind, run in stale]
+        files = [(kind, run, path) for kind, run, path in files if path.exists()]
+        marker = f"superseded-written:{by_run}"
+        moved = 0
+        if self.db.execute("SELECT 1 FROM meta WHERE key=?", (marker,)).fetchone() is None:
+            target = self.root / "superseded" / f"{by_run}.jsonl"
+            tmp = target.with_name(f".{target.name}.tmp")
+            with open(tmp, "w", encoding="utf-8") as out:
+                for kind, run, path in files:
+                    keep = self._current(kind, run, path)
+                    for record, kept in zip(read_file(path), keep, strict=True):
+                        if not kept:
+                            moved += 1
+                            out.write(_dumps(record | {"superseded": {
+                                "kind": kind, "run": run, "by": by_run}}) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            if moved:
+                os.replace(tmp, target)
+            else:
+                tmp.unlink()
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (marker,))
+        for kind, run, path in files:
+            keep = self._current(kind, run, path)
+            if all(keep):
+                continue
+            journal = path.with_name(f".{run}.compact.tmp")
+            with open(journal, "w", encoding="utf-8") as out:
+                for record, kept in zip(read_file(path), keep, strict=True):
+                    if kept:
+                        out.write(_dumps(record) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            if any(keep):
+                publish(journal, kind, self.root / kind / run, self._format(run))
+            else:
+                journal.unlink()
+                path.unlink()
+        self.db.execute("BEGIN")
+        self.db.execute("DELETE FROM stale_files WHERE by_run=?", (by_run,))
+        self.db.execute("DELETE FROM meta WHERE key=?", (marker,))
+        self.db.execute("COMMIT")
+        return moved
+
+    def _current(self, kind: str, run: str, path: Path) -> list[bool]:
+        """For each record of a run file: is it its input's current record? The manifest says
+        where each input's record is; within one file, an input's last record is the one."""
+        ids = [record["id"] for record in read_file(path)]
+        last = {doc_id: i for i, doc_id in enumerate(ids)}
+        where: dict[str, tuple[str, str]] = {}
+        distinct = list(last)
+        for i in range(0, len(distinct), _MAX_VARS):
+            chunk = distinct[i:i + _MAX_VARS]
+            rows = self.db.execute(
+                f"SELECT id, outcome, run FROM inputs WHERE outcome != 'container' "
+                f"AND id IN ({','.join('?' * len(chunk))})", chunk)
+            where.update((doc_id, (KIND_OF[outcome], r)) for doc_id, outcome, r in rows)
+        return [last[doc_id] == i and where.get(doc_id, (kind, run)) == (kind, run)
+                for i, doc_id in enumerate(ids)]
+
     # -- manifest -------------------------------------------------------------------------
+    def plan(self, raw_root: str | os.PathLike, found: list[Found],
+             reprocess: str | None = None) -> list[Found]:
+        """The discovered inputs to clean in this run: new or changed files, and those the
+        `reprocess` path pattern selects ("*": all). The others are counted as unchanged. Raw
+        files the manifest knows and discovery did not find are marked gone (their records
+        stay); files that came back are marked present again."""
+        present = {item.path for item in found}
+        known = {f for (f,) in self.db.execute(
+            "SELECT DISTINCT file FROM inputs WHERE missing_since IS NULL")}
+        self.gone_files = sorted(known - present)
+        self.db.executemany("UPDATE inputs SET missing_since=? WHERE file=?",
+                            [(self.run, f) for f in self.gone_files])
+        back = {f for (f,) in self.db.execute(
+            "SELECT DISTINCT file FROM inputs WHERE missing_since IS NOT NULL")} & present
+        self.db.executemany("UPDATE inputs SET missing_since=NULL WHERE file=?", [(f,) for f in back])
+        todo = []
+        for item in found:
+            if reprocess and fnmatch.fnmatchcase(item.path, reprocess):
+                self.counts["reprocess"] += 1
+                todo.append(item)
+            elif item.problem is None and self.unchanged(raw_root, item.path):
+                self.counts["skipped_unchanged"] += 1
+            else:
+                todo.append(item)
+        return todo
+
     def unchanged(self, raw_root: str | os.PathLike, path: str) -> bool:
         """True when this path was ingested before with the same size and mtime."""
         row = self.db.execute("SELECT size, mtime_ns FROM inputs WHERE path=?", (path,)).fetchone()
@@ -217,31 +444,37 @@ class CleanStore:
             st = os.stat(Path(raw_root, path))
         except OSError:
             return False
-        return row == (st.st_size, st.st_mtime_ns)
+        return (row[0], row[1]) == (st.st_size, st.st_mtime_ns)
 
-    def to_process(self, raw_root: str | os.PathLike, found: list) -> list:
-        """The discovered inputs that are new or changed; the others are counted as unchanged."""
-        todo = []
-        for item in found:
-            if item.problem is None and self.unchanged(raw_root, item.path):
-                self.counts["skipped_unchanged"] += 1
-            else:
-                todo.append(item)
-        return todo
+    def orphans(self, found: list[Found]) -> list[Found]:
+        """Inputs whose record says they copy a document that no longer is one (it was edited
+        into a rejection or a copy itself): they are cleaned again, so that every duplicate
+        points at a document that exists."""
+        files = {f for (f,) in self.db.execute(
+            "SELECT DISTINCT i.file FROM inputs i WHERE i.outcome='duplicate' "
+            "AND i.missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM inputs k "
+            "WHERE k.id = i.duplicate_of AND k.outcome='document')")}
+        again = [item for item in found if item.path in files]
+        self.counts["orphans"] += len(again)
+        return again
 
-    def _remember(self, stat: tuple[int, int] | None, result: Document | Rejection,
-                  outcome: str, last_of_file: bool) -> None:
-        """Record an input's outcome. A record of a JSONL/WARC file is an input of its own
-        (`path#record`); with its file's last record the file is remembered too (once), so an
-        unchanged file is skipped whole."""
-        size, mtime = stat or (None, None)
-        source = result.source
-        key = source.path if source.record is None else f"{source.path}#{source.record}"
-        rows = [(key, size, mtime, source.sha256, outcome, result.id, self.run)]
-        if source.record is not None and last_of_file:
-            rows.append((source.path, size, mtime, source.sha256, "container",
-                         document_id(source.path), self.run))
-        self.db.executemany("INSERT OR REPLACE INTO inputs VALUES (?,?,?,?,?,?,?)", rows)
+    def _prior(self, key: str) -> Prior | None:
+        row = self.db.execute("SELECT outcome, run, record_hash, content_hash FROM inputs "
+                              "WHERE path=?", (key,)).fetchone()
+        return Prior(*row) if row else None
+
+    def _set_row(self, key: str, prior: Prior | None, **row) -> None:
+        """Write an input's manifest row; the record it had before, if it is replaced, is
+        stale in its run file."""
+        values = {"path": key, "shape": self.shape, "version": self.version, "seen": self.run,
+                  "missing_since": None} | row
+        if prior is not None and prior.location is not None:
+            self.db.execute("INSERT OR IGNORE INTO stale_files VALUES (?, ?, ?)",
+                            (*prior.location, self.run))
+            self.counts["superseded"] += 1
+        self.db.execute(f"INSERT OR REPLACE INTO inputs ({','.join(_INPUT_COLUMNS)}) "
+                        f"VALUES ({','.join('?' * len(_INPUT_COLUMNS))})",
+                        [values.get(c) for c in _INPUT_COLUMNS])
 
     # -- outcomes -------------------------------------------------------------------------
     def _write(self, kind: str, record: dict) -> None:
@@ -249,70 +482,88 @@ class CleanStore:
         self._written[kind] += 1
 
     def add(self, outcome: Outcome) -> str:
-        """Dedup and write one outcome, in the order the flow gives (which makes the kept copy
-        the first in path order). Returns what became of it."""
+        """Decide and write one outcome, in the order the flow gives (which makes the kept copy
+        the first in path order). Returns what became of it: document, duplicate, rejected or
+        unchanged (the same record as before: nothing written)."""
         result = outcome.result
         self.skipped_records.update(outcome.skipped or {})
         heapq.heappush(self.slowest, (outcome.seconds, result.source.path))
         if len(self.slowest) > SLOWEST_KEPT:
             heapq.heappop(self.slowest)
-        if isinstance(result, Document):
-            result = self._check_language(strip_template(result, self.sites))
-        if isinstance(result, Rejection):
-            self._write("rejected", result.to_record())
-            self.reasons[result.reason] += 1
-            kind = "rejected"
+        source = result.source
+        key = source.path if source.record is None else f"{source.path}#{source.record}"
+        size, mtime = outcome.stat or (None, None)
+        prior = self._prior(key)
+        decision = self.decider.decide(result)
+        record = decision.record
+        digest = record_hash(record)
+        if prior is not None and prior.record_hash == digest and prior.outcome == decision.outcome:
+            kind = "unchanged"
+            self.db.execute("UPDATE inputs SET size=?, mtime_ns=?, sha256=?, shape=?, version=?, "
+                            "seen=?, missing_since=NULL WHERE path=?",
+                            (size, mtime, source.sha256, self.shape, self.version, self.run, key))
         else:
-            kind = self._add_document(result)
-        self._remember(outcome.stat, result, "document" if kind == "unchanged" else kind,
-                       last_of_file=outcome.skipped is not None)
+            kind = decision.outcome
+            if prior is not None:
+                self._unindex(result.id, prior, decision)
+            self._index(decision, source.path)
+            self._write(decision.kind, record)
+            self._set_row(key, prior, size=size, mtime_ns=mtime, sha256=source.sha256,
+                          outcome=decision.outcome, id=result.id, run=self.run, file=source.path,
+                          record_hash=digest, content_hash=decision.content_hash,
+                          duplicate_of=decision.duplicate_of)
+        if source.record is not None and outcome.skipped is not None:  # a file's last record
+            self._set_row(source.path, self._prior(source.path), size=size, mtime_ns=mtime,
+                          sha256=source.sha256, outcome="container", id=document_id(source.path),
+                          run=self.run, file=source.path)
+        if source.record is None or outcome.skipped is not None:  # the file is read
+            self._records_gone(source.path)
         self.counts[kind] += 1
         return kind
 
-    def _check_language(self, doc: Document | Rejection) -> Document | Rejection:
-        allowed = self.allowed_languages
-        if not allowed or isinstance(doc, Rejection) or doc.language in allowed:
-            return doc
-        detail = f"{doc.language} ({doc.language_score:.2f}) is not in {sorted(allowed)}"
-        if self.language_policy == "reject":
-            return Rejection(doc.id, doc.source, "language-not-allowed", detail)
-        return replace(doc, flags=doc.flags + ("language-not-allowed",))
+    def _records_gone(self, path: str) -> None:
+        """A JSONL/WARC file is read (or rejected whole): its records that were not in it this
+        time are gone from the raw folder, like a deleted file; their records stay."""
+        self.db.execute("UPDATE inputs SET missing_since=? WHERE file=? AND path != file "
+                        "AND seen IS NOT ? AND missing_since IS NULL", (self.run, path, self.run))
 
-    def _add_document(self, doc: Document) -> str:
-        """Exact duplicates first (a hash of the normalized text), then near duplicates (MinHash
-        LSH). The kept copy is the first ingested: an earlier run's, else the first in path
-        order within the run. A duplicate's hash points at the kept copy, so a later exact copy
-        of a near duplicate is linked to the original too."""
-        row = self.db.execute("SELECT id FROM documents WHERE content_hash=?",
-                              (doc.content_hash,)).fetchone()
-        if row is not None:
-            if row[0] == doc.id:
-                return "unchanged"  # the same input, touched but with the same clean text
-            return self._duplicate(doc, row[0], "exact", 1.0)
-        (match,) = self.near.match_and_add([(doc.id, doc.signature)])
-        if match is not None and match[0] != doc.id:  # a changed version of itself is no copy
-            self._index_hash(doc, match[0])
-            return self._duplicate(doc, match[0], "near", round(match[1], 4))
-        self._index_hash(doc, doc.id)
-        self._write("documents", doc.to_record())
-        self.sites.learn(doc)
-        self.languages[doc.language] += 1
-        self.removed_reasons.update(r["reason"] for r in doc.removed)
-        return "document"
+    def _unindex(self, doc_id: str, prior: Prior, decision: Decision) -> None:
+        """Take an input's earlier version out of the indexes before its new one goes in."""
+        self.db.execute("DELETE FROM documents WHERE input=?", (doc_id,))
+        if prior.outcome != "document":
+            return
+        self.decider.near.remove(doc_id)
+        self.decider.sites.unlearn(doc_id)
+        self.db.execute("DELETE FROM documents WHERE id=? AND content_hash=? AND input IS NULL",
+                        (doc_id, prior.content_hash))
+        if decision.outcome != "document":  # its copies now copy nothing: see orphans()
+            self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
-    def _index_hash(self, doc: Document, kept_id: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?)",
-                        (doc.content_hash, kept_id, self.run, doc.source.path))
-
-    def _duplicate(self, doc: Document, original: str, kind: str, similarity: float) -> str:
-        self._write("duplicates", {"id": doc.id, "duplicate_of": original, "kind": kind,
-                                   "similarity": similarity, "source": doc.source.to_record()})
-        self.counts[f"duplicate_{kind}"] += 1
-        return "duplicate"
+    def _index(self, decision: Decision, path: str) -> None:
+        """Exact duplicates by a hash of the normalized text, near ones by MinHash LSH. The kept
+        copy is the first ingested: an earlier run's, else the first in path order within the
+        run. A near duplicate's hash points at the kept copy, so that a later exact copy of it
+        is linked to the original too."""
+        doc = decision.result
+        if decision.outcome == "document":
+            self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
+                            (doc.content_hash, doc.id, self.run, path, doc.id))
+            self.decider.near.add(doc.id, doc.signature)
+            self.decider.sites.learn(doc)
+            self.languages[doc.language] += 1
+            self.removed_reasons.update(r["reason"] for r in doc.removed)
+        elif decision.outcome == "duplicate":
+            self.counts[f"duplicate_{decision.match}"] += 1
+            if decision.match == "near":
+                self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
+                                (doc.content_hash, decision.duplicate_of, self.run, path, doc.id))
+        else:
+            self.reasons[doc.reason] += 1
 
     # -- end of run -----------------------------------------------------------------------
     def finish(self, report: dict) -> dict[str, Path]:
-        """Checkpoint, publish the outputs under their final names, write the report."""
+        """Checkpoint, publish the outputs under their final names, move the records this run
+        replaced to superseded/, write the report."""
         self.db.execute("UPDATE runs SET status='completed', finished=? WHERE run=?",
                         (_now(), self.run))
         self.checkpoint()
@@ -323,6 +574,11 @@ class CleanStore:
             f.close()
             if path := self._publish(self.run, kind, length):
                 written[kind] = path
+        if self._compact(self.run):
+            written["superseded"] = self.root / "superseded" / f"{self.run}.jsonl"
+        for kind in KINDS:  # a run file whose every record was replaced in the run is gone
+            if kind in written and not written[kind].exists():
+                del written[kind]
         report_path = self.root / "reports" / f"{self.run}.json"
         _write_json(report_path, report | {"status": "completed"})
         written["report"] = report_path
@@ -341,8 +597,30 @@ class CleanStore:
         self.db.close()
         os.close(self._lock)  # releases the lock
 
+    def outdated(self) -> dict:
+        """Inputs whose records were made with other settings or another pipeline version than
+        this run's, and what differs."""
+        rows = self.db.execute(
+            "SELECT i.shape, i.version, COUNT(*), s.settings FROM inputs i "
+            "LEFT JOIN shapes s ON s.shape = i.shape WHERE i.outcome != 'container' "
+            "AND i.missing_since IS NULL AND (i.shape IS NOT ? OR i.version IS NOT ?) "
+            "GROUP BY i.shape, i.version", (self.shape, self.version)).fetchall()
+        settings, versions = set(), set()
+        for shape, version, _, text in rows:
+            if shape != self.shape:
+                then = json.loads(text) if text else {}
+                settings |= {k for k in self.settings.keys() | then.keys()
+                             if then.get(k) != self.settings.get(k)} or {"unknown"}
+            if version != self.version:
+                versions.add(version or "unknown")
+        return {"inputs": sum(r[2] for r in rows), "settings": sorted(settings),
+                "versions": sorted(versions)}
+
     def report(self, files_seen: int, seconds: float) -> dict:
         slowest = sorted(self.slowest, reverse=True)
+        gone_documents = self.db.execute(
+            "SELECT COUNT(*) FROM inputs WHERE outcome='document' AND missing_since IS NOT NULL"
+        ).fetchone()[0]
         return {
             "run": self.run,
             "files_seen": files_seen,
@@ -353,6 +631,12 @@ class CleanStore:
             "rejected": self.counts["rejected"],
             "rejected_by_reason": dict(sorted(self.reasons.items())),
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],
+            "superseded": self.counts["superseded"],
+            "reprocessed": self.counts["reprocess"],
+            "gone": {"files": self.gone_files[:100], "files_count": len(self.gone_files),
+                     "documents_without_raw": gone_documents},
+            "outdated": self.outdated(),
+            "pipeline": {"version": self.version, "settings": self.settings},
             "languages": dict(self.languages.most_common()),
             "removed_reasons": dict(self.removed_reasons.most_common(TOP_REASONS)),
             "skipped_records": dict(self.skipped_records.most_common()),

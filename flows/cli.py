@@ -46,8 +46,27 @@ def _summary(report: dict) -> str:
         f"  rejected          {report['rejected']}",
     ]
     lines += [f"    {reason:<20} {n}" for reason, n in report["rejected_by_reason"].items()]
+    if report["superseded"]:
+        lines.append(f"  superseded        {report['superseded']} earlier records replaced by new "
+                     f"versions (moved to superseded/)")
     if report["languages"]:
         lines.append("  languages         " + ", ".join(f"{k} {v}" for k, v in report["languages"].items()))
+    gone = report["gone"]
+    if gone["files_count"]:
+        lines.append(f"  raw files gone    {gone['files_count']}: "
+                     + ", ".join(gone["files"][:3]) + (" ..." if gone["files_count"] > 3 else ""))
+    if gone["documents_without_raw"]:
+        lines.append(f"  documents whose raw file is gone: {gone['documents_without_raw']} "
+                     f"(kept; cleanwire stats counts them)")
+    outdated = report["outdated"]
+    if outdated["inputs"]:
+        why = []
+        if outdated["settings"]:
+            why.append("other settings (" + ", ".join(outdated["settings"]) + ")")
+        if outdated["versions"]:
+            why.append("another pipeline version (" + ", ".join(outdated["versions"]) + ")")
+        lines.append(f"  NOTE: {outdated['inputs']} inputs were cleaned with {' and '.join(why)} "
+                     f"than this run's; `cleanwire run --reprocess` cleans them again")
     lines.append(f"  time              {report['seconds']:.1f} s")
     lines += [f"  {kind:<17} {path}" for kind, path in report.get("outputs", {}).items()]
     return "\n".join(lines)
@@ -128,7 +147,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
     try:
         with progress_display():
-            report = ingest_flow(settings.dask)(**flow_parameters(settings))
+            report = ingest_flow(settings.dask)(**flow_parameters(settings),
+                                                reprocess=args.reprocess)
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -137,53 +157,137 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    """Print a text input's lines: kept ones plain, removed ones marked with their reason."""
-    from cleaners.boilerplate import clean_text
-    from cleaners.decode import DecodeError, decode
-    from cleaners.explain import explain_lines
-    from cleaners.read import ReadError, read_input
+    """What a run makes of one input (FILE, or FILE#RECORD of a JSONL/WARC file), by the
+    pipeline's own code: every line kept or marked with its reason, the decision, and whether
+    that is the record written for it."""
+    import json
 
-    path = Path(args.file)
+    from cleaners.config import output_settings
+    from cleaners.explain import ExplainError, explain
+    from cleaners.read import Limits
+    from cleaners.store import shape_of
+    from cleaners.version import pipeline_version
+
+    settings = settings_from(args)
+    file, _, number = args.file.partition("#")
+    path = Path(file)
     if not path.is_file():
-        print(f"cleanwire: no file '{path}'", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no file '{path}'")
+    if number and not number.isdigit():
+        raise UsageError(f"'{args.file}': a record is FILE#NUMBER")
+    raw_root, rel = _raw_root_of(path, Path(settings.raw))
+    limits = Limits(int(settings.max_file_mb * 2**20), int(settings.max_decompressed_mb * 2**20),
+                    settings.jsonl_fields or None, settings.language_engine)
     try:
-        raw = read_input(path.parent, path.name)
-        decoded = decode(raw.data, html=raw.format == "html")
-    except (ReadError, DecodeError) as exc:
-        print(f"cleanwire: {path}: rejected: {exc.reason}: {exc.detail}", file=sys.stderr)
-        return EXIT_FAILED
-    if raw.format == "html":
-        from cleaners.pipeline import clean_html
-
-        page = clean_html(raw)
-        text = "\n".join(page["paragraphs"])
-        print(f"# {path}: HTML; trafilatura kept {len(page['paragraphs'])} paragraphs "
-              f"(title: {page['title']!r}); the text pass over them:")
+        explained = explain(raw_root, rel, int(number) if number else None, clean=settings.clean,
+                            limits=limits, languages=settings.languages,
+                            language_policy=settings.language_policy,
+                            dedup_threshold=settings.dedup_threshold,
+                            shape=shape_of(output_settings(settings.model_dump())),
+                            version=pipeline_version())
+    except ExplainError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps([_explained_json(e) for e in explained], indent=2, ensure_ascii=False))
+    elif len(explained) > 1 or (explained and explained[0].decision.result.source.record is not None
+                                and not number):
+        _print_records(args.file, explained)
     else:
-        text = decoded.text
-    result = clean_text(text)
+        _print_explained(explained[0], args)
+    return EXIT_OK if all(e.decision.outcome != "rejected" for e in explained) else EXIT_FAILED
+
+
+def _raw_root_of(path: Path, raw: Path) -> tuple[Path, str]:
+    """The raw folder the file is in (ids derive from the path in it), else its own folder."""
+    full, root = path.resolve(), raw.resolve()
+    if full.is_relative_to(root):
+        return root, full.relative_to(root).as_posix()
+    return full.parent, full.name
+
+
+def _outcome_line(e) -> str:
+    d = e.decision
+    if d.outcome == "rejected":
+        return f"rejected: {d.result.reason}: {d.result.detail}"
+    if d.outcome == "duplicate":
+        return (f"duplicate of {d.duplicate_of} ({d.match}, similarity "
+                f"{d.record['similarity']:.2f})")
+    return f"document {d.result.id} (language {d.result.language} {d.result.language_score:.2f})"
+
+
+def _written_line(e) -> str:
+    w = e.written
+    if w.matches:
+        return f"the same record as the one written in {w.file}"
+    where = f" ({w.kind} of run {w.run})" if w.kind else ""
+    return f"NOT the record written{where}: {w.why}"
+
+
+def _print_records(name: str, explained: list) -> None:
+    """A JSONL/WARC file: one line a record."""
+    print(f"# {name}: {len(explained)} records; `cleanwire explain '{name}#N'` shows one")
+    for e in explained:
+        doc = e.document
+        url = (doc.url if doc else None) or ""
+        print(f"#{e.decision.result.source.record:<6} {_outcome_line(e)}  {url}")
+
+
+def _print_explained(e, args: argparse.Namespace) -> None:
     color = sys.stdout.isatty() and not args.no_color
     red, dim, end = ("\033[31m", "\033[2m", "\033[0m") if color else ("", "", "")
-    width = max(len(r.reason) for r in result.removed) if result.removed else 0
-    kept = removed = 0
-    for line in explain_lines(text, result):
-        if line.reason:
-            removed += 1
-            print(f"{red}- [{line.reason:<{width}}]{end} {dim}{line.text}{end}"
-                  + (f"  {dim}({line.detail}){end}" if args.detail and line.detail else ""))
-            continue
-        if not line.text.strip():
-            print()
-            continue
-        kept += 1
-        shown = line.text
-        for frag in line.fragments:
-            shown = shown.replace(frag.text, f"{red}[-{frag.reason}: {frag.text}-]{end}")
-        print(f"  {' ' * (width + 2)} {shown}")
-    print(f"# kept {kept} lines, removed {removed}; title: {result.title!r}; "
-          f"author: {result.author!r}; published: {result.published!r}")
-    return EXIT_OK
+    doc = e.document
+    removed = list(doc.removed) if doc else []
+    width = max((len(r["reason"]) for r in removed), default=0)
+    print(f"# {e.input}: {e.format or 'unreadable'} input")
+    kept = dropped = 0
+    if e.page_text is not None and doc is not None:
+        from cleaners.explain import explain_lines
+
+        for line in explain_lines(e.page_text, removed):
+            if line.reason:
+                dropped += 1
+                print(f"{red}- [{line.reason:<{width}}]{end} {dim}{line.text}{end}"
+                      + (f"  {dim}({line.detail}){end}" if args.detail and line.detail else ""))
+                continue
+            if not line.text.strip():
+                print()
+                continue
+            shown = line.text
+            for frag in line.fragments:
+                shown = shown.replace(frag.text, f"{red}[-{frag.reason}: {frag.text}-]{end}")
+            print(f"  {' ' * (width + 2)} {shown}")
+        later = [r for r in removed if r["line"] is None]
+        for r in later:  # decided after cleaning: the site's template lines
+            print(f"{red}- [{r['reason']:<{width}}]{end} {dim}{r['text']}{end}"
+                  + (f"  {dim}({r['detail']}){end}" if args.detail else ""))
+        kept, dropped = len(doc.text.split("\n")), dropped + len(later)
+    elif doc is not None:
+        print("# HTML: trafilatura extracted the main text (comments left out); "
+              "its paragraphs, and what was removed of them:")
+        for paragraph in doc.text.split("\n"):
+            print(f"  {' ' * (width + 2)} {paragraph}")
+        for r in removed:
+            print(f"{red}- [{r['reason']:<{width}}]{end} {dim}{r['text']}{end}"
+                  + (f"  {dim}({r['detail']}){end}" if args.detail else ""))
+        kept, dropped = len(doc.text.split("\n")), len(removed)
+    if doc is not None:
+        print(f"# kept {kept} lines, removed {dropped}; title: {doc.title!r}; "
+              f"author: {doc.author!r}; published: {doc.published!r}")
+    print(f"# outcome: {_outcome_line(e)}")
+    print(f"# written: {_written_line(e)}")
+
+
+def _explained_json(e) -> dict:
+    doc = e.document
+    d = e.decision
+    return {"input": e.input, "id": d.result.id, "outcome": d.outcome,
+            "text": doc.text if doc else None, "title": doc.title if doc else None,
+            "removed": list(doc.removed) if doc else [],
+            "duplicate_of": d.duplicate_of, "reason": getattr(d.result, "reason", None),
+            "detail": getattr(d.result, "detail", None), "record": d.record,
+            "written": {"kind": e.written.kind, "run": e.written.run,
+                        "file": str(e.written.file) if e.written.file else None,
+                        "matches": e.written.matches, "why": e.written.why}}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -243,16 +347,17 @@ def cmd_dups(args: argparse.Namespace) -> int:
     import json
     import sqlite3
     from collections import defaultdict
+    from contextlib import closing
+
+    from cleaners.output import read_records
 
     clean = Path(args.clean)
     if not (clean / "state.sqlite").exists():
         raise UsageError(f"'{clean}' is not a clean folder (no state.sqlite)")
     clusters: dict[str, list[dict]] = defaultdict(list)
-    for path in sorted((clean / "duplicates").glob("*.jsonl")):
-        for line in path.open(encoding="utf-8"):
-            dup = json.loads(line)
-            clusters[dup["duplicate_of"]].append(dup)
-    with sqlite3.connect(clean / "state.sqlite") as db:
+    for dup in read_records(clean / "duplicates"):
+        clusters[dup["duplicate_of"]].append(dup)
+    with closing(sqlite3.connect(f"file:{clean / 'state.sqlite'}?mode=ro", uri=True)) as db:
         kept = {i: p for i, p in db.execute("SELECT id, path FROM inputs WHERE outcome='document'")}
     rows = [{"id": kept_id, "path": kept.get(kept_id),
              "duplicates": [{"id": d["id"], "path": d["source"]["path"], "kind": d["kind"],
@@ -317,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output-format", choices=["jsonl", "jsonl.zst", "parquet"],
                      help="how records are published in the clean folder (default: jsonl)")
     run.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
+    run.add_argument("--reprocess", nargs="?", const="*", metavar="PATTERN",
+                     help="clean inputs again even if unchanged: all, or the paths in the raw "
+                          "folder that PATTERN matches (e.g. 'example.com/*'); their new records "
+                          "replace the earlier ones")
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="serve the ingest deployment on a schedule")
     serve.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
@@ -343,9 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
     dups.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
     dups.add_argument("--json", action="store_true", help="machine-readable output")
     dups.set_defaults(func=cmd_dups)
-    explain = sub.add_parser("explain", help="show why each line of a file is kept or removed")
-    explain.add_argument("file", help="a raw text (or HTML) file")
+    explain = sub.add_parser("explain", help="what a run makes of one input, line by line, and why")
+    explain.add_argument("file", help="a raw file; FILE#N for record N of a JSONL or WARC file")
+    explain.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
+    explain.add_argument("--raw", help="the raw folder the file is in (default: raw)")
+    explain.add_argument("--clean", help="the clean folder to decide against (default: clean)")
     explain.add_argument("--detail", action="store_true", help="print each rule's evidence")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.add_argument("--no-color", action="store_true", help="no ANSI colors on a terminal")
     explain.set_defaults(func=cmd_explain)
     return parser

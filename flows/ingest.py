@@ -27,6 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from cleaners.config import output_settings
 from cleaners.defaults import BATCH_SIZE, BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER, TASK_THREADS
 from cleaners.language import ENGINES
 from cleaners.pipeline import Outcome, process_batch
@@ -88,7 +89,7 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
            languages: list[str] | None = None, language_policy: str = "flag",
            language_engine: str = "langdetect",
            dedup_threshold: float | None = None, output_format: str = "jsonl",
-           jsonl_fields: dict[str, list[str]] | None = None) -> dict:
+           jsonl_fields: dict[str, list[str]] | None = None, reprocess: str | None = None) -> dict:
     """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
     One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
     A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
@@ -97,7 +98,8 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     `language_policy`; `language_engine` is langdetect or fasttext. Outputs are JSON Lines,
     zstd-compressed JSON Lines or Parquet, by `output_format`. `jsonl_fields` maps JSONL field
     names to roles (url, html, text, title, published, site) for exports of another shape.
-    cleanwire.toml documents every parameter."""
+    `reprocess` (a path pattern, "*" for all) cleans the inputs it selects again, changed or
+    not. cleanwire.toml documents every other parameter."""
     if language_engine not in ENGINES:
         raise ValueError(f"language_engine must be one of {', '.join(ENGINES)}, "
                          f"not {language_engine!r}")
@@ -108,28 +110,30 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
     found = discover_inputs(raw)
     store = CleanStore(clean, new_run_id(), lock_wait=lock_wait, languages=languages,
                        language_policy=language_policy, dedup_threshold=dedup_threshold,
-                       output_format=output_format)
-    todo = store.to_process(raw, found)
+                       output_format=output_format,
+                       shape=output_settings(locals()))
+    todo = store.plan(raw, found, reprocess)
     workers = workers or os.cpu_count() or 1
-    batches = batches_of(todo, balanced_size(todo, max(1, batch_size), workers))
     local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
-    workers = min(workers, max(1, len(batches)))
     progress = Progress(len(todo), store.run)
     # The ~300k objects alive now (Prefect, pydantic, the libraries) will outlive the run: frozen
     # out of the collector's sight, the full collection after each batch (_commit) costs a few
     # ms instead of ~170 ms.
     gc.freeze()
+    batches = 0
     try:
         with BatchRunner(workers, doc_seconds=doc_seconds, limits=limits) as runner:
             if local:
                 _RUNNERS[store.run] = runner
-            in_flight: deque = deque()
-            for number, batch in enumerate(batches):
-                in_flight.append((clean_batch.submit(number, store.run, raw, batch, limits), len(batch)))
-                if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
-                    _commit(store, *in_flight.popleft(), progress)
-            while in_flight:
-                _commit(store, *in_flight.popleft(), progress)
+            batches += _clean(store, raw, todo, batch_size, workers, limits, progress)
+            # Inputs that copied a document this run turned into a rejection or a copy: cleaned
+            # again, so that every duplicate points at a document (twice at most: a second
+            # pass cannot orphan what it writes, but a JSONL file cleaned again may).
+            for _ in range(ORPHAN_PASSES):
+                if not (again := store.orphans(found)):
+                    break
+                progress.more(len(again))
+                batches += _clean(store, raw, again, batch_size, workers, limits, progress)
     except BaseException:
         store.abort()
         raise
@@ -137,10 +141,29 @@ def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
         _RUNNERS.pop(store.run, None)
         gc.unfreeze()  # a long-lived process (cleanwire serve) frees them in later runs
     report = store.report(len(found), time.perf_counter() - started)
-    report["batches"] = len(batches)  # Prefect task runs (clean-batch), for bench/throughput.py
+    report["batches"] = batches  # Prefect task runs (clean-batch), for bench/throughput.py
     report["outputs"] = {k: str(v) for k, v in store.finish(report).items()}
     _publish(report)
     return report
+
+
+ORPHAN_PASSES = 2
+
+
+def _clean(store: CleanStore, raw: str, todo: list[Found], batch_size: int, workers: int,
+           limits: Limits, progress: Progress) -> int:
+    """Clean `todo` in batches on the workers, committing in batch order; returns the batches."""
+    batches = batches_of(todo, balanced_size(todo, max(1, batch_size), workers))
+    workers = min(workers, max(1, len(batches)))
+    in_flight: deque = deque()
+    for number, batch in enumerate(batches, start=progress.batches):
+        in_flight.append((clean_batch.submit(number, store.run, raw, batch, limits), len(batch)))
+        if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
+            _commit(store, *in_flight.popleft(), progress)
+    while in_flight:
+        _commit(store, *in_flight.popleft(), progress)
+    progress.batches += len(batches)
+    return len(batches)
 
 
 def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
@@ -159,10 +182,14 @@ class Progress:
     """A Prefect progress artifact that moves as batches commit, and the CLI's progress hook."""
 
     def __init__(self, total: int, run: str):
-        self.total, self.done = total, 0
+        self.total, self.done, self.batches = total, 0, 0
         self.artifact = create_progress_artifact(
             progress=0.0 if total else 100.0, key="ingest-progress",
             description=f"cleanwire run {run}: {total} inputs to clean")
+
+    def more(self, n: int) -> None:
+        """`n` more inputs to do than planned (a second pass)."""
+        self.total += n
 
     def advance(self, n: int) -> None:
         """`n` more inputs (files) done."""
@@ -218,6 +245,7 @@ def summary_markdown(report: dict) -> str:
 def flow_parameters(settings) -> dict:
     """The flow's parameters from cleaners.config.Settings (the same names, one to one)."""
     return settings.model_dump(exclude={"schedule", "interval", "collision", "dask"})
+
 
 
 def ingest_flow(dask: str | None = None):

@@ -39,7 +39,7 @@ def ingest_plain(raw, clean, run, **options):
     from cleaners.store import CleanStore
 
     store = CleanStore(clean, run, **options)
-    for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
+    for outcome in process_batch(str(raw), store.plan(raw, discover(raw))):
         store.add(outcome)
     store.finish(store.report(0, 0.0))
 

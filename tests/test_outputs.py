@@ -85,3 +85,15 @@ def test_stats(outputs, fmt, capsys):
     assert main(["stats", str(outputs / fmt)]) == 0
     text = capsys.readouterr().out
     assert text.startswith("5 documents (") and "rejected by reason:\n  binary" in text
+
+
+def test_dups_reads_every_format(outputs, capsys):
+    """The same clusters whatever format the runs wrote: every command reads through one reader."""
+    from flows.cli import main
+
+    shown = {}
+    for fmt in ("jsonl", "jsonl.zst", "parquet"):
+        assert main(["dups", str(outputs / fmt)]) == 0
+        shown[fmt] = capsys.readouterr().out
+    assert shown["jsonl"].startswith("1 clusters, 1 duplicates (exact 1)")
+    assert shown["jsonl.zst"] == shown["jsonl"] == shown["parquet"]
