@@ -33,14 +33,14 @@ def main(n: int) -> None:
             (folder / f"page{i:06d}.txt").write_text(
                 f"Report {i}: the council met on day {i % 365} and agreed the budget for item {i * 7}.\n")
         store = CleanStore(base / "clean", "first")
-        for outcome in process_batch(str(raw), store.to_process(raw, discover(raw))):
+        for outcome in process_batch(str(raw), store.plan(raw, discover(raw))):
             store.add(outcome)
         store.finish(store.report(n, 0.0))
 
         start = time.perf_counter()
         store = CleanStore(base / "clean", "second")
         found = discover(raw)
-        todo = store.to_process(raw, found)
+        todo = store.plan(raw, found)
         store.finish(store.report(len(found), 0.0))
         seconds = time.perf_counter() - start
         print(f"files: {n}; to process on the re-run: {len(todo)}; "

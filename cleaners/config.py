@@ -13,9 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cleaners.defaults import BATCH_SIZE
+from cleaners.defaults import BATCH_SIZE, DOC_SECONDS
 from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES
-from cleaners.runner import DOC_SECONDS
 
 CONFIG_NAME = "cleanwire.toml"
 # The settings that change what an input becomes (its text, flags, verdict or duplicate
@@ -72,6 +71,11 @@ class Settings(BaseModel):
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
         return sorted({code.strip().lower() for code in value if code.strip()})
+
+
+def flow_parameters(settings: Settings) -> dict:
+    """The ingest flow's parameters (the same names, one to one; the schedule is serve's)."""
+    return settings.model_dump(exclude={"schedule", "interval", "collision"})
 
 
 def output_settings(values: dict) -> dict:

@@ -13,3 +13,6 @@ BATCHES_PER_WORKER = 4
 IN_FLIGHT_PER_WORKER = 2
 # Prefect's thread runner has no cap by default; in-flight batches are bounded above anyway.
 TASK_THREADS = 16
+# A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
+# pathological page does not hold up a run.
+DOC_SECONDS = 30.0

@@ -19,19 +19,18 @@ import resource
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from cleaners.defaults import DOC_SECONDS
 from cleaners.document import Rejection, Source, document_id
 from cleaners.formats import multi_record_format
+from cleaners.lifeline import die_with_parent
 from cleaners.pipeline import DocumentTimeout, Outcome, process_batch
 from cleaners.read import DEFAULT_LIMITS, Found, Limits
 
-# A real page costs 20 to 60 ms; 30 s is hundreds of times that, and still short enough that a
-# pathological page does not hold up a run.
-DOC_SECONDS = 30.0
 # A batch may overrun its documents' budgets by this much (start-up, a slow disk) before its
 # workers are presumed stuck in C code and killed.
 BATCH_SLACK_SECONDS = 60.0
@@ -42,6 +41,10 @@ WORKER_ADDRESS_SPACE = 4 * 1024**3
 BATCH_ATTEMPTS = 2
 # A fresh pool must answer a no-op call within this time, or its workers cannot start at all.
 PROBE_SECONDS = 120.0
+
+
+class Stopped(RuntimeError):
+    """The runner was stopped (the run is interrupted): no more work is taken."""
 
 
 class WorkersUnavailable(RuntimeError):
@@ -61,6 +64,7 @@ def _alarm(signum, frame):
 
 
 def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
+    die_with_parent()  # its parent is the fork server, whose main thread forks it
     if address_space:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = address_space if hard == resource.RLIM_INFINITY else min(address_space, hard)
@@ -118,17 +122,30 @@ class BatchRunner:
         self._ctx.set_forkserver_preload(["cleaners.workers"])
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._stopped = False
         self._generation = 0
         self.restarts = 0
 
     def __enter__(self) -> BatchRunner:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # interrupted or failed: the workers' results are not wanted
+            self.stop()
+            return
         with self._lock:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
+
+    def stop(self) -> None:
+        """Kill the workers now and take no more work: a batch waiting on them ends at once
+        with Stopped (Ctrl-C stops a run in a moment, not when its batches are done)."""
+        with self._lock:
+            self._stopped = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            _kill(pool)
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
         """A pool whose workers are proven to start: a pool that cannot start a worker would
@@ -144,6 +161,8 @@ class BatchRunner:
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
+            if self._stopped:
+                raise Stopped("the run was stopped")
             if self._pool is None:
                 self._pool = self._new_pool(self.workers)
             return self._pool, self._generation
@@ -167,8 +186,12 @@ class BatchRunner:
             try:
                 future = pool.submit(_timed_batch, raw_root, batch, self.doc_seconds, self.limits)
                 return future.result(timeout=self.budget(batch))
-            except BrokenProcessPool:  # a worker died: maybe this batch, maybe another's
-                self._discard(generation)
+            except (RuntimeError, CancelledError) as exc:  # BrokenProcessPool is a RuntimeError
+                if self._stopped:  # killed by stop(), or shut down under our feet
+                    raise Stopped("the run was stopped") from None
+                if not isinstance(exc, BrokenProcessPool | CancelledError):
+                    raise
+                self._discard(generation)  # a worker died: this batch's or another's
             except FutureTimeout:  # stuck where the timer cannot reach: trying again would hang
                 self._discard(generation)
                 break
@@ -176,11 +199,15 @@ class BatchRunner:
 
     def _isolated(self, raw_root: str, found: Found) -> list[Outcome]:
         """One input alone in a fresh process: its crash or hang is its own verdict."""
+        if self._stopped:
+            raise Stopped("the run was stopped")
         pool = self._new_pool(1)
         try:
             future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds, self.limits)
             return future.result(timeout=self.budget([found]))
         except BrokenProcessPool:
+            if self._stopped:
+                raise Stopped("the run was stopped") from None
             return [Outcome(_rejection(found, "worker-crash",
                                        "the worker process died on this input twice"), 0.0)]
         except FutureTimeout:

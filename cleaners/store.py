@@ -18,6 +18,7 @@ file to superseded/, so documents/, duplicates/ and rejected/ hold exactly one r
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import fnmatch
 import hashlib
@@ -28,6 +29,7 @@ import sqlite3
 import time
 import uuid
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,8 +123,66 @@ def shape_of(settings: dict) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+def _unchanged(db: sqlite3.Connection, raw_root: str | os.PathLike, path: str) -> bool:
+    row = db.execute("SELECT size, mtime_ns FROM inputs WHERE path=?", (path,)).fetchone()
+    if row is None:
+        return False
+    try:
+        st = os.stat(Path(raw_root, path))
+    except OSError:
+        return False
+    return (row[0], row[1]) == (st.st_size, st.st_mtime_ns)
+
+
+# The files of duplicates whose document no longer is one (see CleanStore.orphans).
+_ORPHANS = ("SELECT DISTINCT i.file FROM inputs i WHERE i.outcome='duplicate' "
+            "AND i.missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM inputs k "
+            "WHERE k.id = i.duplicate_of AND k.outcome='document')")
+
+
+def work_to_do(clean_root: str | os.PathLike, raw_root: str | os.PathLike, found: list[Found],
+               reprocess: str | None = None) -> bool:
+    """Whether a run would have anything to clean: a new or changed file, one `reprocess`
+    selects, a copy of a document that went away. Reads the state only (no lock), so that
+    `cleanwire run` can answer an unchanged folder without starting Prefect."""
+    path = Path(clean_root) / "state.sqlite"
+    if not found:
+        return False
+    if not path.exists() or (reprocess and any(fnmatch.fnmatchcase(f.path, reprocess) for f in found)):
+        return True
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            if db.execute("SELECT 1 FROM meta WHERE key='schema' AND value=?",
+                          (str(SCHEMA_VERSION),)).fetchone() is None:
+                return True  # an older store: the run brings it up to date
+            if any(f.problem is not None or not _unchanged(db, raw_root, f.path) for f in found):
+                return True
+            present = {f.path for f in found}
+            return any(f in present for (f,) in db.execute(_ORPHANS))
+    except sqlite3.Error:
+        return True  # let the run itself meet (and report) whatever is wrong
+
+
 class RunLocked(RuntimeError):
     """Another run holds the clean folder."""
+
+
+class StorageFailed(RuntimeError):
+    """The clean folder could not be written: its disk is full, or it is read-only. What the
+    last checkpoint committed is kept; a run after the cause is fixed goes on from there."""
+
+    @staticmethod
+    def of(exc: BaseException) -> StorageFailed | None:
+        """The storage failure `exc` is, if it is one (an OSError or SQLite's own report)."""
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            return StorageFailed(f"{exc.strerror}: {exc.filename or 'an output file'}")
+        text = str(exc)
+        if isinstance(exc, sqlite3.Error):
+            if "disk is full" in text or "disk I/O error" in text:
+                return StorageFailed(f"{os.strerror(errno.ENOSPC)}: state.sqlite ({text})")
+            if "readonly database" in text:
+                return StorageFailed(f"{os.strerror(errno.EROFS)}: state.sqlite ({text})")
+        return None
 
 
 def lock_clean_folder(root: Path, wait_seconds: float) -> int:
@@ -437,23 +497,13 @@ class CleanStore:
 
     def unchanged(self, raw_root: str | os.PathLike, path: str) -> bool:
         """True when this path was ingested before with the same size and mtime."""
-        row = self.db.execute("SELECT size, mtime_ns FROM inputs WHERE path=?", (path,)).fetchone()
-        if row is None:
-            return False
-        try:
-            st = os.stat(Path(raw_root, path))
-        except OSError:
-            return False
-        return (row[0], row[1]) == (st.st_size, st.st_mtime_ns)
+        return _unchanged(self.db, raw_root, path)
 
     def orphans(self, found: list[Found]) -> list[Found]:
         """Inputs whose record says they copy a document that no longer is one (it was edited
         into a rejection or a copy itself): they are cleaned again, so that every duplicate
         points at a document that exists."""
-        files = {f for (f,) in self.db.execute(
-            "SELECT DISTINCT i.file FROM inputs i WHERE i.outcome='duplicate' "
-            "AND i.missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM inputs k "
-            "WHERE k.id = i.duplicate_of AND k.outcome='document')")}
+        files = {f for (f,) in self.db.execute(_ORPHANS)}
         again = [item for item in found if item.path in files]
         self.counts["orphans"] += len(again)
         return again
@@ -564,34 +614,44 @@ class CleanStore:
     def finish(self, report: dict) -> dict[str, Path]:
         """Checkpoint, publish the outputs under their final names, move the records this run
         replaced to superseded/, write the report."""
-        self.db.execute("UPDATE runs SET status='completed', finished=? WHERE run=?",
-                        (_now(), self.run))
-        self.checkpoint()
-        self.db.execute("COMMIT")
-        written: dict[str, Path] = {}
-        for kind, f in self._files.items():
-            length = f.tell()
-            f.close()
-            if path := self._publish(self.run, kind, length):
-                written[kind] = path
-        if self._compact(self.run):
-            written["superseded"] = self.root / "superseded" / f"{self.run}.jsonl"
-        for kind in KINDS:  # a run file whose every record was replaced in the run is gone
-            if kind in written and not written[kind].exists():
-                del written[kind]
-        report_path = self.root / "reports" / f"{self.run}.json"
-        _write_json(report_path, report | {"status": "completed"})
-        written["report"] = report_path
-        self._close()
+        try:
+            self.db.execute("UPDATE runs SET status='completed', finished=? WHERE run=?",
+                            (_now(), self.run))
+            self.checkpoint()
+            self.db.execute("COMMIT")
+            written: dict[str, Path] = {}
+            for kind, f in self._files.items():
+                length = f.tell()
+                f.close()
+                if path := self._publish(self.run, kind, length):
+                    written[kind] = path
+            if self._compact(self.run):
+                written["superseded"] = self.root / "superseded" / f"{self.run}.jsonl"
+            for kind in KINDS:  # a run file whose every record was replaced in the run is gone
+                if kind in written and not written[kind].exists():
+                    del written[kind]
+            report_path = self.root / "reports" / f"{self.run}.json"
+            _write_json(report_path, report | {"status": "completed"})
+            written["report"] = report_path
+        finally:  # what did not happen (a full disk) the next run does (see _recover)
+            self._close()
         return written
 
     def abort(self) -> None:
-        """The run failed: keep what its checkpoints committed, as a crash would."""
-        self.db.execute("ROLLBACK")
-        for f in self._files.values():
-            f.close()
-        self._recover()
-        self._close()
+        """The run failed: keep what its checkpoints committed, as a crash would. When that
+        cannot be done now (a full disk), the next run does it."""
+        try:
+            self.db.execute("ROLLBACK")
+            for f in self._files.values():
+                try:
+                    f.close()
+                except OSError:  # its unflushed tail is not committed anyway
+                    pass
+            self._recover()
+        except (OSError, sqlite3.Error):
+            pass
+        finally:
+            self._close()
 
     def _close(self) -> None:
         self.db.close()

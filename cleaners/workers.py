@@ -12,6 +12,11 @@ import os
 os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
 
 from cleaners import boilerplate, language, pipeline  # noqa: E402,F401  (the import is the point)
+from cleaners.lifeline import die_with_parent  # noqa: E402
 
 language.warm_up()
 boilerplate.clean_text("Warm-up line.\nLoads the word lists and the line model once.")
+
+# This module runs in the fork server, the parent of every worker: it dies with the process
+# that started it (a kill -9 of `cleanwire run` included), and its workers die with it.
+die_with_parent(watch=True)

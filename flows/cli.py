@@ -1,29 +1,36 @@
 """`cleanwire`: the command line.
 
-  cleanwire run [--config cleanwire.toml] [--raw raw] [--clean clean] [--batch-size N] ...
-  cleanwire explain FILE [--detail]
-  cleanwire dups [CLEAN] [--json]
-  cleanwire stats [CLEAN] [--json]
-  cleanwire serve [--cron CRON] [--collision cancel|queue]
+  cleanwire run [--config cleanwire.toml] [--raw raw] [--clean clean] [--reprocess [PATTERN]] ...
+  cleanwire serve [--cron CRON | --interval SECONDS] [--collision cancel|queue]
   cleanwire trigger [--param KEY=VALUE ...] [--no-wait]
-
-Exit codes: 0 the run completed (rejected inputs are reported, not failures); 2 the run could not
-start (bad arguments, missing raw folder); 3 another run holds the clean folder; 1 the run failed.
+  cleanwire stats [CLEAN] [--json]
+  cleanwire dups [CLEAN] [--json]
+  cleanwire explain FILE[#RECORD] [--detail] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sqlite3
 import sys
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
-from cleaners.defaults import BATCH_SIZE
+from cleaners.defaults import BATCH_SIZE, DOC_SECONDS
 from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES
-from cleaners.runner import DOC_SECONDS
+from cleaners.version import RELEASE, pipeline_version
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_CODES = """exit codes:
+  0    done (rejected inputs are counted in the summary, not failures)
+  1    the run failed (a bug: the message says where)
+  2    could not start: bad settings or arguments, no raw folder, a clean folder it cannot write
+  3    another run holds the clean folder (--lock-wait SECONDS waits for it)
+  4    the clean folder could not be written mid-run (its disk is full, or it turned
+       read-only); what the last checkpoint committed is kept
+  130  interrupted (Ctrl-C or SIGTERM); what the last checkpoint committed is kept"""
 
 
 def _prefect_env() -> None:
@@ -75,7 +82,7 @@ def _summary(report: dict) -> str:
 @contextmanager
 def progress_display():
     """A progress bar on a terminal; plain lines, one per tenth of the inputs, otherwise."""
-    from flows import ingest
+    from cleaners import runs
 
     if sys.stderr.isatty():
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -95,7 +102,7 @@ def progress_display():
                 shown[0] = tenth
                 print(f"progress: {done}/{total} inputs", file=sys.stderr, flush=True)
 
-    ingest.LISTENERS.append(listener)
+    runs.LISTENERS.append(listener)
     try:
         if bar is not None:
             with bar:
@@ -103,7 +110,7 @@ def progress_display():
         else:
             yield
     finally:
-        ingest.LISTENERS.remove(listener)
+        runs.LISTENERS.remove(listener)
 
 
 def settings_from(args: argparse.Namespace):
@@ -133,27 +140,84 @@ class UsageError(Exception):
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    raw = Path(settings.raw)
+    raw, clean = Path(settings.raw), Path(settings.clean)
     if not raw.is_dir():
         raise UsageError(f"raw folder '{raw}' does not exist or is not a folder")
     _prefect_env()
-    from cleaners.store import RunLocked, lock_clean_folder
-    from flows.ingest import flow_parameters, ingest_flow
+    from cleaners import runs
+    from cleaners.config import flow_parameters
+    from cleaners.read import discover
+    from cleaners.store import RunLocked, StorageFailed, lock_clean_folder, work_to_do
 
-    try:  # fail fast, before Prefect starts, when another run holds the folder
-        os.close(lock_clean_folder(Path(settings.clean), settings.lock_wait))
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends like Ctrl-C
+    try:  # fail fast, before Prefect starts, when another run holds the folder or it is not ours
+        os.close(lock_clean_folder(clean, settings.lock_wait))
     except RunLocked as exc:
         print(f"cleanwire: {exc}; try again later or pass --lock-wait SECONDS", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:
+        raise UsageError(f"cannot write to the clean folder '{clean}': {_why(exc)}") from None
+    params = flow_parameters(settings) | {"reprocess": args.reprocess}
     try:
         with progress_display():
-            report = ingest_flow(settings.dask)(**flow_parameters(settings),
-                                                reprocess=args.reprocess)
+            if not work_to_do(clean, raw, discover(raw), args.reprocess):
+                report = runs.run_ingest(params)  # nothing to clean: no Prefect, no server
+            else:
+                report = _flow_run(params)
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except KeyboardInterrupt:
+        print(f"cleanwire: interrupted; {_kept(clean)}; run again to do the rest",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (StorageFailed, OSError, sqlite3.Error) as exc:
+        failed = exc if isinstance(exc, StorageFailed) else StorageFailed.of(exc)
+        if failed is None:
+            raise
+        print(f"cleanwire: the clean folder could not be written ({failed}); {_kept(clean)}; "
+              f"make room (or make it writable) and run again", file=sys.stderr)
+        return EXIT_STORAGE
     print(_summary(report))
     return EXIT_OK
+
+
+def _flow_run(params: dict) -> dict:
+    """The ingest flow, on the API of PREFECT_API_URL, of a running `cleanwire serve`, or of a
+    temporary server that boots while Prefect is imported."""
+    from flows.api import run_api
+
+    api = run_api()
+    from flows.ingest import ingest
+
+    if api.server is not None:
+        api.server.wait_ready()
+    state = ingest(**params, return_state=True)
+    return state.result()  # raises what failed the run (StorageFailed: see cmd_run)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _why(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _kept(clean: Path) -> str:
+    """What an interrupted run left: the inputs its last checkpoint committed, published."""
+    try:
+        with closing(sqlite3.connect(f"file:{clean / 'state.sqlite'}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT run FROM runs WHERE status IN ('interrupted', 'running') "
+                             "ORDER BY started DESC LIMIT 1").fetchone()
+            if row is None:
+                return "nothing had been committed yet"
+            done = db.execute("SELECT COUNT(*) FROM inputs WHERE seen=? AND outcome != "
+                              "'container'", (row[0],)).fetchone()[0]
+    except sqlite3.Error:
+        return "nothing had been committed yet"
+    return (f"run {row[0]} kept the {done} inputs its last checkpoint committed (their records "
+            f"are in {clean})")
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -296,20 +360,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not Path(settings.raw).is_dir():
         raise UsageError(f"raw folder '{settings.raw}' does not exist or is not a folder")
     _prefect_env()
-    import signal
+    from flows.api import serve_api
+    from flows.serve import DEPLOYMENT, serve
 
-    from flows.serve import DEPLOYMENT, api_server, serve
-
-    def stop(signum, frame):  # SIGTERM (a service manager's stop) ends like Ctrl-C: cleanly
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    with api_server() as (url, log):
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends like Ctrl-C
+    with serve_api() as (url, log):
         print(f"PREFECT_API_URL={url}", flush=True)
         when = f"every {settings.interval:g} s" if settings.interval else f"'{settings.schedule}'"
         print(f"serving ingest/{DEPLOYMENT} on {when} (collision: {settings.collision}); "
               f"trigger a run with: cleanwire trigger", flush=True)
-        serve(settings, url, log)
+        try:
+            serve(settings, url, log)
+        except KeyboardInterrupt:
+            print("cleanwire serve: stopped", file=sys.stderr)
     return EXIT_OK
 
 
@@ -328,18 +391,30 @@ def _param(text: str) -> tuple[str, object]:
 def cmd_trigger(args: argparse.Namespace) -> int:
     """Run the served deployment now, with parameters on top of its defaults."""
     _prefect_env()
-    from flows.serve import known_api_url, trigger
+    from flows.api import known_api_url
+    from flows.serve import trigger
 
     url = known_api_url()
     if not url:
         raise UsageError("no Prefect server: start `cleanwire serve`, or set PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = url
     run = trigger(dict(args.param or []), wait=not args.no_wait, timeout=args.timeout)
-    state = run.state.name if run.state else "?"
-    print(f"flow run {run.name} ({run.id}): {state}")
+    state = run.state
+    print(f"flow run {run.name} ({run.id}): {state.name if state else '?'}")
+    if state is not None and (state.is_cancelled() or state.is_cancelling()):
+        print(f"cleanwire: the run was refused: {state.message or 'cancelled'} (another run of "
+              f"the deployment holds its concurrency limit and collision is 'cancel')",
+              file=sys.stderr)
+        return EXIT_LOCKED
     if args.no_wait:
+        if state is not None and state.name == "AwaitingConcurrencySlot":
+            print("queued: it starts when the running run ends (collision 'queue')")
+        elif state is not None and (state.is_scheduled() or state.is_pending()):
+            print(f"cleanwire: the run has not started yet ({state.name}): is `cleanwire serve` "
+                  "running and polling?", file=sys.stderr)
+            return EXIT_FAILED
         return EXIT_OK
-    return EXIT_OK if run.state and run.state.is_completed() else EXIT_FAILED
+    return EXIT_OK if state and state.is_completed() else EXIT_FAILED
 
 
 def cmd_dups(args: argparse.Namespace) -> int:
@@ -394,9 +469,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the ingest flow over a raw folder")
+    parser = argparse.ArgumentParser(
+        prog="cleanwire", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Clean raw scraped documents (raw/) into annotated documents (clean/).",
+        epilog=EXIT_CODES + "\n\n`cleanwire COMMAND --help` tells a command's options.")
+    parser.add_argument("--version", action="version",
+                        version=f"cleanwire {RELEASE} (pipeline {pipeline_version()})")
+    sub = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
+    run = sub.add_parser("run", help="clean new and changed raw files into the clean folder",
+                         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
     run.add_argument("--raw", help="folder of raw scraped files (default: raw)")
     run.add_argument("--clean", help="output folder (default: clean)")
@@ -427,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "folder that PATTERN matches (e.g. 'example.com/*'); their new records "
                           "replace the earlier ones")
     run.set_defaults(func=cmd_run)
-    serve = sub.add_parser("serve", help="serve the ingest deployment on a schedule")
+    serve = sub.add_parser("serve", help="run on a schedule: serve the ingest deployment")
     serve.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
     serve.add_argument("--raw", help="folder of raw scraped files")
     serve.add_argument("--clean", help="output folder")
@@ -438,17 +519,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a run due while one runs is cancelled or queued (default: cancel)")
     serve.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
     serve.set_defaults(func=cmd_serve)
-    trig = sub.add_parser("trigger", help="run the served deployment now")
+    trig = sub.add_parser("trigger", help="start a run of the served deployment now")
     trig.add_argument("--param", action="append", type=_param, metavar="KEY=VALUE",
                       help="a flow parameter for this run (repeatable), e.g. --param batch_size=64")
-    trig.add_argument("--no-wait", action="store_true", help="return once the run is scheduled")
+    trig.add_argument("--no-wait", action="store_true",
+                      help="return once the run has started, been queued or been refused "
+                           "(exit 3) instead of when it ends")
     trig.add_argument("--timeout", type=float, help="seconds to wait for the run at most")
     trig.set_defaults(func=cmd_trigger)
-    stats = sub.add_parser("stats", help="what is in a clean folder")
+    stats = sub.add_parser("stats", help="what is in a clean folder: documents by language, site, month")
     stats.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     stats.set_defaults(func=cmd_stats)
-    dups = sub.add_parser("dups", help="list duplicate clusters in a clean folder")
+    dups = sub.add_parser("dups", help="duplicate clusters: each kept document and its copies")
     dups.add_argument("clean", nargs="?", default="clean", help="clean folder (default: clean)")
     dups.add_argument("--json", action="store_true", help="machine-readable output")
     dups.set_defaults(func=cmd_dups)
@@ -474,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("cleanwire: interrupted", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `cleanwire stats | head`: the reader has seen enough
         sys.stderr.close()
         return EXIT_OK

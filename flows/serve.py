@@ -1,9 +1,8 @@
-"""Scheduled and triggered runs: the `ingest` deployment, served, and a Prefect server for it.
+"""Scheduled and triggered runs: the `ingest` deployment, served, and watched.
 
-Schedules need a Prefect API server (the embedded one refuses them). `cleanwire serve` uses the
-one in PREFECT_API_URL, or starts `prefect server start` on 127.0.0.1 with its database under
-the project's PREFECT_HOME and stops it on exit. The URL of a server it started is written to
-PREFECT_HOME/serve.json, so `cleanwire trigger` finds it with no configuration.
+Schedules need a Prefect API server (flows/api.py: PREFECT_API_URL, or one `cleanwire serve`
+starts with its scheduler). The URL of a server serve started is in PREFECT_HOME/serve.json, so
+`cleanwire trigger` (and `cleanwire run`) find it with no configuration.
 Importing this module has no side effects.
 """
 
@@ -12,85 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 DEPLOYMENT = "cleanwire"  # the deployment's name: `prefect deployment run ingest/cleanwire`
-SERVER_START_SECONDS = 120  # a fresh database is migrated first: 11 s here, more on a slow disk
-
-
-def _home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", Path.cwd() / ".prefect"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def api_server():
-    """(API URL, server log) to use: PREFECT_API_URL if set (its log is elsewhere: None), else a
-    server started here for the duration."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"], None
-        return
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    home = _home()
-    home.mkdir(parents=True, exist_ok=True)
-    log = open(home / "server.log", "ab")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-        env=os.environ | {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                          "PREFECT_UI_ENABLED": os.environ.get("PREFECT_UI_ENABLED", "true")},
-        start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _healthy(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Prefect server did not start; see {home / 'server.log'}")
-            time.sleep(0.5)
-        os.environ["PREFECT_API_URL"] = url
-        (home / "serve.json").write_text(json.dumps({"api_url": url, "pid": os.getpid()}))
-        yield url, home / "server.log"
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        (home / "serve.json").unlink(missing_ok=True)
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-def known_api_url() -> str | None:
-    """PREFECT_API_URL, or the URL of a server a running `cleanwire serve` started."""
-    if os.environ.get("PREFECT_API_URL"):
-        return os.environ["PREFECT_API_URL"]
-    try:
-        return json.loads((_home() / "serve.json").read_text())["api_url"]
-    except (OSError, ValueError, KeyError):
-        return None
 
 
 def serve(settings, url: str, log: Path | None = None) -> None:
@@ -98,7 +27,8 @@ def serve(settings, url: str, log: Path | None = None) -> None:
     that says loudly when the schedule does not produce runs."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
-    from flows.ingest import flow_parameters, ingest_flow
+    from cleaners.config import flow_parameters
+    from flows.ingest import ingest
 
     strategy = {"cancel": ConcurrencyLimitStrategy.CANCEL_NEW,
                 "queue": ConcurrencyLimitStrategy.ENQUEUE}[settings.collision]
@@ -108,7 +38,7 @@ def serve(settings, url: str, log: Path | None = None) -> None:
     watch = ScheduleWatch(url, log)
     watch.start()
     try:
-        ingest_flow(settings.dask).serve(
+        ingest.serve(
             name=DEPLOYMENT, **schedule, parameters=params,
             global_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=strategy),
             pause_on_shutdown=False, print_starting_message=True)
@@ -238,9 +168,29 @@ def server_log_cause(log: Path) -> str | None:
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
 
 
+# A served deployment's runner polls for runs every 10 s (PREFECT_RUNNER_POLL_FREQUENCY): a run
+# triggered with --no-wait is accepted, queued or refused within about that; this is ample.
+ACCEPT_SECONDS = 60.0
+
+
 def trigger(parameters: dict, wait: bool, timeout: float | None = None):
-    """Start a run of the served deployment; with `wait`, return when it has finished."""
+    """Start a run of the served deployment; with `wait`, return when it has finished, else
+    when it has been accepted (running), queued behind a running run, or refused (the
+    concurrency limit cancels a run due while another runs, with collision "cancel")."""
+    from prefect import get_client
     from prefect.deployments import run_deployment
 
-    return run_deployment(f"ingest/{DEPLOYMENT}", parameters=parameters or None,
-                          timeout=timeout if wait else 0, as_subflow=False, poll_interval=1)
+    run = run_deployment(f"ingest/{DEPLOYMENT}", parameters=parameters or None,
+                         timeout=timeout if wait else 0, as_subflow=False, poll_interval=1)
+    if wait:
+        return run
+    deadline = time.monotonic() + (timeout or ACCEPT_SECONDS)
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            run = client.read_flow_run(run.id)
+            state = run.state
+            if state is None or not (state.is_scheduled() or state.is_pending()) or \
+                    state.name == "AwaitingConcurrencySlot":
+                return run
+            time.sleep(0.5)
+    return run

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from cleaners.config import Settings, load
+from cleaners.config import Settings, flow_parameters, load
 from conftest import ROOT, ingest_plain, read_jsonl
 from flows.cli import build_parser, settings_from
-from flows.ingest import flow_parameters, ingest
+from flows.ingest import ingest
 
 
 def test_the_shipped_file_is_valid_and_states_the_defaults():

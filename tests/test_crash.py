@@ -18,14 +18,14 @@ from conftest import SEEDS, read_jsonl
 N_FILES = 2000
 
 
-def make_corpus(raw: Path) -> None:
+def make_corpus(raw: Path, n: int = N_FILES) -> None:
     """Thousands of distinct article-like files built from the seeds' real paragraphs."""
     paragraphs = []
     for seed in sorted(SEEDS.glob("*.txt")):
         if not seed.name.startswith("002"):  # 002's comment section would cut what follows
             paragraphs += [p for p in seed.read_text().split("\n") if len(p) > 80]
     rng = random.Random(5)
-    for i in range(N_FILES):
+    for i in range(n):
         folder = raw / f"site{i % 7}"
         folder.mkdir(parents=True, exist_ok=True)
         body = rng.sample(paragraphs, 6)

@@ -1,14 +1,16 @@
-"""The batches on a real Dask cluster (distributed.LocalCluster, two worker processes) through
-prefect-dask: the same outputs as a local run."""
+"""The batches on a real Dask cluster (distributed.LocalCluster, worker processes): the same
+outputs as a local run, with the same guards on hostile pages, and no Prefect in the workers."""
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 
 from test_flow import build_raw
+from test_runner import inject_faults
 
-from conftest import read_jsonl
+from cleaners.read import Limits, discover
+from conftest import SEEDS, read_jsonl
 
 
 def records(clean):
@@ -16,28 +18,46 @@ def records(clean):
             for kind in ("documents", "duplicates", "rejected")}
 
 
-def test_dask_run_equals_a_local_run(prefect_harness, tmp_path):
-    from distributed import LocalCluster
-    from prefect.settings import PREFECT_API_URL
-
-    from flows.ingest import ingest, ingest_flow
+def test_dask_run_equals_a_local_run(prefect_harness, dask_cluster, tmp_path):
+    from flows.ingest import ingest
 
     raw = tmp_path / "raw"
     build_raw(raw)
-    before = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()  # Dask workers need a real server
-    try:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
-            report = ingest_flow(cluster.scheduler_address)(
-                raw=str(raw), clean=str(tmp_path / "dask"), batch_size=3)
-            workers = cluster.scheduler_info["workers"]
-            assert len(workers) == 2
-    finally:
-        if before is None:
-            os.environ.pop("PREFECT_API_URL", None)
-        else:
-            os.environ["PREFECT_API_URL"] = before
+    report = ingest(raw=str(raw), clean=str(tmp_path / "dask"), batch_size=3,
+                    dask=dask_cluster.scheduler_address)
+    assert len(dask_cluster.scheduler_info["workers"]) == 2
     assert report["documents"] == 8
     ingest(raw=str(raw), clean=str(tmp_path / "local"), batch_size=3)
     assert records(tmp_path / "dask") == records(tmp_path / "local")
+
+
+def test_dask_workers_keep_the_guards(dask_cluster, tmp_path):
+    """On the Dask workers, a page that spins is stopped by its time budget, a page that kills
+    its process is isolated and rejected, a page that wants 6 GB meets the memory cap: each is
+    rejected with its reason, the rest of the batch is cleaned, and no Dask worker is lost."""
+    from cleaners.runs import DaskBackend
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    seed = next(SEEDS.glob("000_*")).read_text()
+    for name in ("spin.txt", "crash.txt", "hog.txt"):
+        (raw / name).write_text(seed)
+    workers = set(dask_cluster.scheduler_info["workers"])
+    with DaskBackend(dask_cluster.scheduler_address, 2.0, Limits(), worker_init=inject_faults) as dask:
+        outcomes = dask.run(str(raw), discover(raw))
+    by_path = {o.result.source.path: o.result for o in outcomes}
+    assert by_path["spin.txt"].reason == "timeout"
+    assert by_path["crash.txt"].reason == "worker-crash"
+    assert by_path["hog.txt"].reason == "error" and "MemoryError" in by_path["hog.txt"].detail
+    assert sum(type(r).__name__ == "Document" for r in by_path.values()) == 5
+    assert set(dask_cluster.scheduler_info["workers"]) == workers  # the Dask workers all survived
+    from distributed import Client
+
+    with Client(dask_cluster.scheduler_address) as client:  # no Prefect, so no server of theirs
+        assert set(client.run(_prefect_imported).values()) == {False}
+
+
+def _prefect_imported() -> bool:
+    import sys
+
+    return "prefect" in sys.modules

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import read_jsonl, seed_text
 
 ENTITY_BOMB = """<?xml version="1.0"?>
@@ -73,16 +75,19 @@ def limit_address_space():
     resource.setrlimit(resource.RLIMIT_AS, (six_gib, six_gib))
 
 
-def test_hostile_folder(prefect_harness, tmp_path):
+@pytest.mark.parametrize("where", ["local", "dask"])
+def test_hostile_folder(prefect_harness, request, tmp_path, where):
+    """On this machine's workers, and on a real Dask cluster's (--dask): the same verdicts."""
     from prefect.settings import PREFECT_API_URL
 
     raw = build_hostile(tmp_path)
     before = digests(raw)
     clean = tmp_path / "clean"
     env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    dask = ["--dask", request.getfixturevalue("dask_cluster").scheduler_address] if where == "dask" else []
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--clean", str(clean),
-         "--batch-size", "4"], env=env, preexec_fn=limit_address_space,
+         "--batch-size", "4", *dask], env=env, preexec_fn=limit_address_space,
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert digests(raw) == before  # raw files never modified

@@ -33,6 +33,8 @@ def inject_faults() -> None:
             time.sleep(3600)
         if "slow" in raw.path:
             time.sleep(2)
+        if "hog" in raw.path:  # 6 GB: above the worker's address-space cap
+            bytearray(6 * 1024**3)
         return real(raw, *args)
 
     pipeline.process = process

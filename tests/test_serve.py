@@ -76,7 +76,8 @@ def broken_scheduler(tmp_path_factory):
     """A server whose scheduler service does not run: the schedule never produces a run. Started
     with the module, so that its grace period passes while the other tests work."""
     served = Served(tmp_path_factory.mktemp("broken") / "project", "--interval", "10",
-                    env={"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"})
+                    env={"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+                         "PREFECT_RUNNER_POLL_FREQUENCY": "2"})
     yield served
     served.stop()
 
@@ -144,3 +145,21 @@ def test_the_warning_quotes_the_cause_from_a_real_server_log():
     cause = server_log_cause(CASES / "serve" / "scheduler-sqlalchemy-2.1.9.log")
     assert cause == ("schedule_recent_deployments(): sqlalchemy.exc.InvalidRequestError: Can't "
                      "evaluate bulk DML statement; please supply a bulk_dml decorated function")
+
+
+def test_trigger_no_wait_says_when_the_concurrency_limit_refuses_a_run(broken_scheduler, tmp_path):
+    """collision 'cancel': a run triggered while another runs is refused, and `trigger
+    --no-wait` says so (exit 3) instead of printing 'Scheduled' and exiting 0."""
+    from test_crash import make_corpus
+
+    broken_scheduler.started()
+    raw = tmp_path / "raw"
+    make_corpus(raw)  # 2,000 files: a run of several seconds
+    args = CLI + ["trigger", "--no-wait", "--param", f"raw={raw}",
+                  "--param", f"clean={tmp_path / 'clean'}"]
+    env, cwd = broken_scheduler.env, broken_scheduler.project
+    first = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and ": Running" in first.stdout, first.stdout + first.stderr
+    second = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3, second.stdout + second.stderr
+    assert ": Cancelled" in second.stdout and "the run was refused" in second.stderr

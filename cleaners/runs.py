@@ -1,0 +1,237 @@
+"""A run over a raw folder: plan, clean in batches, commit in batch order, clean again the copies
+of documents that went away, finish. Plain Python, no Prefect.
+
+The `ingest` flow (flows/ingest.py) runs this with one Prefect task per batch; `cleanwire run`
+on a folder with nothing to clean runs it without Prefect, so that it answers in about a second
+instead of starting an API server. Batches go to a backend that owns the workers and their guards
+(time budget per document, memory cap, isolation of a page that kills its worker): this
+machine's process pool (cleaners.runner.BatchRunner), or an existing Dask cluster, where each
+Dask worker runs a BatchRunner of its own, so the same guards hold there.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from cleaners.config import output_settings
+from cleaners.defaults import BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER
+from cleaners.language import ENGINES
+from cleaners.read import Found, Limits, discover
+from cleaners.runner import BatchRunner, weight
+from cleaners.store import CleanStore, StorageFailed, new_run_id
+
+# Passes over the copies of documents that a run turned into rejections or copies: a second
+# pass cannot orphan what it writes, but a JSONL file cleaned again may.
+ORPHAN_PASSES = 2
+
+
+def limits_of(params: dict) -> Limits:
+    if params["language_engine"] not in ENGINES:
+        raise ValueError(f"language_engine must be one of {', '.join(ENGINES)}, "
+                         f"not {params['language_engine']!r}")
+    return Limits(int(params["max_file_mb"] * 2**20), int(params["max_decompressed_mb"] * 2**20),
+                  params["jsonl_fields"] or None, params["language_engine"])
+
+
+def balanced_size(items: list[Found], size: int, workers: int) -> int:
+    """`size`, or less when the run is too small to give each of several workers
+    BATCHES_PER_WORKER batches of that size (a long tail on one core otherwise)."""
+    if workers <= 1:
+        return size
+    pages = sum(weight(item) for item in items)
+    return max(1, min(size, math.ceil(pages / (workers * BATCHES_PER_WORKER))))
+
+
+def batches_of(items: list[Found], size: int) -> list[list[Found]]:
+    """Consecutive batches of about `size` pages each; a JSONL or WARC file weighs the pages it
+    likely holds, so a big one is a batch of its own."""
+    batches, current, weight_so_far = [], [], 0
+    for item in items:
+        current.append(item)
+        weight_so_far += weight(item)
+        if weight_so_far >= size:
+            batches.append(current)
+            current, weight_so_far = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+# Callables (done, total) told after every committed batch: the CLI's progress display.
+LISTENERS: list[Callable[[int, int], None]] = []
+
+
+class Progress:
+    """Inputs done of the inputs planned, told to LISTENERS (and, in a flow, to the UI)."""
+
+    def __init__(self, total: int, run: str):
+        self.total, self.done, self.batches, self.run = total, 0, 0, run
+
+    def more(self, n: int) -> None:
+        """`n` more inputs to do than planned (a second pass)."""
+        self.total += n
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        for listener in LISTENERS:
+            listener(self.done, self.total)
+
+
+# submit(number, run, raw, batch, backend) -> a future of the batch's outcomes
+Submit = Callable[[int, str, str, list[Found], object], Future]
+
+
+def run_ingest(params: dict, *, submit: Submit | None = None,
+               progress: Callable[[int, str], Progress] = Progress,
+               find: Callable[[str], list[Found]] = discover) -> dict:
+    """One run with the flow's parameters (`params`, as cleanwire.config.Settings and
+    `reprocess`). `submit` hands a batch to a task (the flow's); by default a thread here runs
+    it on the backend directly. Returns the run report."""
+    limits = limits_of(params)
+    started = time.perf_counter()
+    raw, clean = str(Path(params["raw"]).resolve()), str(Path(params["clean"]).resolve())
+    found = find(raw)
+    store = CleanStore(clean, new_run_id(), lock_wait=params["lock_wait"],
+                       languages=params["languages"], language_policy=params["language_policy"],
+                       dedup_threshold=params["dedup_threshold"],
+                       output_format=params["output_format"], shape=output_settings(params))
+    workers = params["workers"] or os.cpu_count() or 1
+    backend = backend_for(params.get("dask"), workers, params["doc_seconds"], limits)
+    threads = ThreadPoolExecutor(workers * IN_FLIGHT_PER_WORKER) if submit is None else None
+    if submit is None:
+        def submit(number, run, raw, batch, backend):
+            return threads.submit(backend.run, raw, batch)
+    batches = 0
+    # The ~300k objects alive now (Prefect, pydantic, the libraries) will outlive the run: frozen
+    # out of the collector's sight, the full collection after each batch (_commit) costs a few
+    # ms instead of ~170 ms.
+    gc.freeze()
+    try:
+        todo = store.plan(raw, found, params.get("reprocess"))
+        tracker = progress(len(todo), store.run)
+        with backend:
+            batches += _clean(store, raw, todo, params["batch_size"], workers, backend, submit,
+                              tracker)
+            # Inputs that copied a document this run turned into a rejection or a copy: cleaned
+            # again, so that every duplicate points at a document.
+            for _ in range(ORPHAN_PASSES):
+                if not (again := store.orphans(found)):
+                    break
+                tracker.more(len(again))
+                batches += _clean(store, raw, again, params["batch_size"], workers, backend,
+                                  submit, tracker)
+    except BaseException as exc:
+        store.abort()
+        if failed := StorageFailed.of(exc):
+            raise failed from exc
+        raise
+    finally:
+        if threads is not None:
+            threads.shutdown(wait=False, cancel_futures=True)
+        gc.unfreeze()  # a long-lived process (cleanwire serve) frees them in later runs
+    report = store.report(len(found), time.perf_counter() - started)
+    report["batches"] = batches  # Prefect task runs (clean-batch), for bench/throughput.py
+    try:
+        report["outputs"] = {k: str(v) for k, v in store.finish(report).items()}
+    except (OSError, sqlite3.Error) as exc:
+        if failed := StorageFailed.of(exc):
+            raise failed from exc
+        raise
+    return report
+
+
+def _clean(store: CleanStore, raw: str, todo: list[Found], batch_size: int, workers: int,
+           backend, submit: Submit, progress: Progress) -> int:
+    """Clean `todo` in batches on the backend, committing in batch order; returns the batches."""
+    batches = batches_of(todo, balanced_size(todo, max(1, batch_size), workers))
+    workers = min(workers, max(1, len(batches)))
+    in_flight: deque = deque()
+    for number, batch in enumerate(batches, start=progress.batches):
+        in_flight.append((submit(number, store.run, raw, batch, backend), len(batch)))
+        if len(in_flight) >= workers * IN_FLIGHT_PER_WORKER:
+            _commit(store, *in_flight.popleft(), progress)
+    while in_flight:
+        _commit(store, *in_flight.popleft(), progress)
+    progress.batches += len(batches)
+    return len(batches)
+
+
+def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
+    for outcome in future.result():
+        store.add(outcome)
+    store.checkpoint()
+    progress.advance(inputs)
+    # Each task run leaves reference cycles (Prefect's run objects, holding the batch's
+    # results) that only a full collection frees, and CPython runs one too rarely: the flow
+    # process grew ~46 KB a document (220 -> 368 MB over 3,960 documents); collected after each
+    # batch it stays flat (bench/throughput.py, "flow" memory row).
+    gc.collect()
+
+
+def backend_for(dask: str | None, workers: int, doc_seconds: float, limits: Limits):
+    """This machine's worker pool, or the Dask cluster at `dask` (tcp://host:port)."""
+    if dask:
+        return DaskBackend(dask, doc_seconds, limits)
+    return BatchRunner(workers, doc_seconds=doc_seconds, limits=limits)
+
+
+class DaskBackend:
+    """Batches on an existing Dask cluster. Each Dask worker cleans its batches in a
+    BatchRunner of its own (one process per Dask thread), so the per-document time budget, the
+    memory cap and the isolation of a page that kills its process hold as on a local run; the
+    Dask workers need no Prefect and no Prefect server."""
+
+    def __init__(self, address: str, doc_seconds: float, limits: Limits,
+                 worker_init: Callable[[], None] | None = None):
+        self.address, self.doc_seconds, self.limits = address, doc_seconds, limits
+        self.worker_init = worker_init  # run in each process of the Dask workers' runners
+        self.client = None
+
+    def __enter__(self) -> DaskBackend:
+        from distributed import Client
+
+        self.client = Client(self.address, set_as_default=False)
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def run(self, raw: str, batch: list[Found]) -> list:
+        future = self.client.submit(dask_batch, raw, batch, self.doc_seconds, self.limits,
+                                    self.worker_init, pure=False)
+        return future.result()
+
+
+_DASK_RUNNER: dict[tuple, BatchRunner] = {}
+_DASK_LOCK = threading.Lock()
+
+
+def dask_batch(raw: str, batch: list[Found], doc_seconds: float, limits: Limits,
+               worker_init: Callable[[], None] | None = None) -> list:
+    """A batch on a Dask worker, in the worker's own BatchRunner (made on its first batch)."""
+    from distributed import get_worker
+
+    key = (doc_seconds, repr(limits), worker_init)
+    with _DASK_LOCK:
+        runner = _DASK_RUNNER.get(key)
+        if runner is None:
+            # Dask starts its workers as daemon processes, which multiprocessing forbids to
+            # have children; the runner's own processes die with this one (cleaners.lifeline).
+            import multiprocessing
+
+            multiprocessing.current_process()._config["daemon"] = False
+            runner = BatchRunner(get_worker().state.nthreads, doc_seconds=doc_seconds,
+                                 limits=limits, worker_init=worker_init)
+            _DASK_RUNNER[key] = runner
+    return runner.run(raw, batch)
