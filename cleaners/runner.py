@@ -159,6 +159,13 @@ class BatchRunner:
             raise WorkersUnavailable(_NO_WORKERS) from exc
         return pool
 
+    def warm(self) -> None:
+        """Start the pool's workers ahead of the first batch (errors wait for that batch)."""
+        try:
+            self._current()
+        except (WorkersUnavailable, Stopped):
+            pass
+
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
             if self._stopped:

@@ -181,7 +181,24 @@ def backend_for(dask: str | None, workers: int, doc_seconds: float, limits: Limi
     """This machine's worker pool, or the Dask cluster at `dask` (tcp://host:port)."""
     if dask:
         return DaskBackend(dask, doc_seconds, limits)
-    return BatchRunner(workers, doc_seconds=doc_seconds, limits=limits)
+    warm = _WARM.pop((workers, doc_seconds, repr(limits)), None)
+    return warm or BatchRunner(workers, doc_seconds=doc_seconds, limits=limits)
+
+
+_WARM: dict[tuple, BatchRunner] = {}
+
+
+def warm_up(params: dict) -> None:
+    """Start the run's worker pool now, in the background (its fork server loads the cleaning
+    libraries in about a second), for the run that follows in this process with these
+    parameters: `cleanwire run` does this while Prefect is imported and its server boots."""
+    if params.get("dask"):
+        return
+    workers = params["workers"] or os.cpu_count() or 1
+    limits = limits_of(params)
+    runner = BatchRunner(workers, doc_seconds=params["doc_seconds"], limits=limits)
+    _WARM[(workers, params["doc_seconds"], repr(limits))] = runner
+    threading.Thread(target=runner.warm, name="cleanwire-warm-up", daemon=True).start()
 
 
 class DaskBackend:

@@ -185,9 +185,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _flow_run(params: dict) -> dict:
     """The ingest flow, on the API of PREFECT_API_URL, of a running `cleanwire serve`, or of a
     temporary server that boots while Prefect is imported."""
+    from cleaners.runs import warm_up
     from flows.api import run_api
 
     api = run_api()
+    warm_up(params)  # the workers start while Prefect is imported and its server boots
     from flows.ingest import ingest
 
     if api.server is not None:

@@ -104,8 +104,13 @@ def test_a_scheduled_run_writes_the_documents_by_itself(broken_scheduler, tmp_pa
             assert served.process.poll() is None
             time.sleep(1)
         assert all(r["auto_scheduled"] for r in done), "the run was not a scheduled one"
-        runs = {r["name"]: r["state_name"] for r in _post(f"{url}/flow_runs/filter", {})}
-        assert len(read_jsonl(served.project / "clean" / "documents")) == 5, (runs, "".join(served.lines))
+        # a scheduled run Prefect stopped half-way (its concurrency lease not renewed in time on
+        # a busy machine) is finished by the next one, as after any crash
+        while len(read_jsonl(served.project / "clean" / "documents")) < 5:
+            runs = {r["name"]: r["state_name"] for r in _post(f"{url}/flow_runs/filter", {})}
+            assert time.monotonic() < deadline, (runs, "".join(served.lines))
+            time.sleep(1)
+        assert len(read_jsonl(served.project / "clean" / "documents")) == 5
         served.wait_for("schedule works: next run at", 30)
         assert "WARNING" not in "".join(served.lines)
 
