@@ -15,6 +15,7 @@ import os
 import signal
 import sqlite3
 import sys
+import warnings
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -371,10 +372,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         when = f"every {settings.interval:g} s" if settings.interval else f"'{settings.schedule}'"
         print(f"serving ingest/{DEPLOYMENT} on {when} (collision: {settings.collision}); "
               f"trigger a run with: cleanwire trigger", flush=True)
+        # Prefect's runner, stopped by a signal, leaves a coroutine un-awaited: say it plainly.
+        warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited")
         try:
             serve(settings, url, log)
-        except KeyboardInterrupt:
-            print("cleanwire serve: stopped", file=sys.stderr)
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C; SIGTERM (Prefect's runner exits)
+            pass
+    print("cleanwire serve: stopped", file=sys.stderr)
     return EXIT_OK
 
 
