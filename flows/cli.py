@@ -292,10 +292,12 @@ def _written_line(e) -> str:
 
 def _print_records(name: str, explained: list) -> None:
     """A JSONL/WARC file: one line a record."""
+    from urllib.parse import unquote
+
     print(f"# {name}: {len(explained)} records; `cleanwire explain '{name}#N'` shows one")
     for e in explained:
         doc = e.document
-        url = (doc.url if doc else None) or ""
+        url = unquote((doc.url if doc else None) or "")
         print(f"#{e.decision.result.source.record:<6} {_outcome_line(e)}  {url}")
 
 
