@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.boilerplate import Removed
-from cleaners.decide import Decider, Decision, record_hash
+from cleaners.decide import KIND_OF, Decider, Decision, record_hash
 from cleaners.decode import DecodeError, decode, drop_invisible
 from cleaners.document import Document
 from cleaners.formats import iter_jsonl, iter_warc
@@ -177,13 +177,13 @@ def _written(db: sqlite3.Connection, clean: Path, key: str, decision: Decision, 
     if row is None:
         return Written(None, None, None, False, "not ingested yet: no run has written it")
     outcome, run, size, mtime, digest, made_shape, made_version = row
-    kind = {"document": "documents", "duplicate": "duplicates", "rejected": "rejected"}[outcome]
+    kind = KIND_OF[outcome]
     fmt = db.execute("SELECT format FROM runs WHERE run=?", (run,)).fetchone()
     file = clean / kind / f"{run}{SUFFIX[fmt[0] if fmt else 'jsonl']}"
     if digest == record_hash(decision.record):
         return Written(kind, run, file, True, "")
     st = raw_path.stat()
-    if "#" not in key and (size, mtime) != (st.st_size, st.st_mtime_ns):
+    if (size, mtime) != (st.st_size, st.st_mtime_ns):  # a record's row has its file's
         why = "the raw file changed since that run: the next run cleans it again"
     elif version and made_version != version:
         why = (f"that record was made by pipeline version {made_version}, this is {version}: "
@@ -208,13 +208,13 @@ def _difference(written: dict | None, decision: Decision) -> str:
     if written is None:
         return "its record is missing from its run's file"
     now = decision.record
-    fields = sorted(k for k in now.keys() | written.keys() if now.get(k) != written.get(k))
-    template_now = {r["text"] for r in now.get("removed", ()) if r["reason"] == "site-template"}
-    template_then = {r["text"] for r in written.get("removed", ()) if r["reason"] == "site-template"}
-    if template_now != template_then:
+    template = [{r["text"] for r in rec.get("removed", ()) if r["reason"] == "site-template"}
+                for rec in (now, written)]
+    if template[0] != template[1]:
         return ("its site's template lines have changed since it was written (they are learned "
                 "from every document of the site): a run with --reprocess applies them")
-    if "duplicate_of" in fields or set(fields) & {"kind", "similarity"} or "text" not in now:
+    if "duplicate_of" in now or "duplicate_of" in written:
         return ("the documents ingested since change its duplicate decision: a run with "
                 "--reprocess applies it")
-    return "these fields differ: " + ", ".join(fields)
+    return "these fields differ: " + ", ".join(
+        sorted(k for k in now.keys() | written.keys() if now.get(k) != written.get(k)))

@@ -65,27 +65,15 @@ class SiteStats:
         self.db = db
         db.executescript(SCHEMA)
 
-    def _own(self, site: str, doc_id: str | None) -> set[int]:
-        """The line hashes a document added to `site` (empty if it added none there)."""
-        if doc_id is None:
-            return set()
-        row = self.db.execute("SELECT lines FROM site_learned WHERE id=? AND site=?",
-                              (doc_id, site)).fetchone()
-        return set(array("q", row[0])) if row else set()
-
-    def _docs(self, site: str, exclude: str | None) -> int:
-        """Documents of the site, `exclude` not counted."""
-        row = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()
-        mine = exclude is not None and self.db.execute(
-            "SELECT 1 FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
-        return (row[0] if row else 0) - (1 if mine else 0)
-
     def template_lines(self, site: str, paragraphs: list[str],
                        exclude: str | None = None) -> list[tuple[int, str, str]]:
         """(index, paragraph, evidence) of the paragraphs that are this site's template. The
         document `exclude` does not count (an input judged again is judged by the others)."""
-        own = self._own(site, exclude)
-        docs = self._docs(site, exclude)
+        row = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()
+        mine = exclude is not None and self.db.execute(
+            "SELECT lines FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
+        own = set(array("q", mine[0])) if mine else set()  # the line hashes it added
+        docs = (row[0] if row else 0) - (1 if mine else 0)
         if docs < TEMPLATE_MIN_DOCS:
             return []
         need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)

@@ -124,6 +124,7 @@ def shape_of(settings: dict) -> str:
 
 
 def _unchanged(db: sqlite3.Connection, raw_root: str | os.PathLike, path: str) -> bool:
+    """True when this path was ingested before with the same size and mtime."""
     row = db.execute("SELECT size, mtime_ns FROM inputs WHERE path=?", (path,)).fetchone()
     if row is None:
         return False
@@ -264,7 +265,7 @@ class CleanStore:
         self.version = pipeline_version()
         self.db.execute("INSERT OR IGNORE INTO shapes VALUES (?, ?)",
                         (self.shape, json.dumps(self.settings, sort_keys=True)))
-        self.recovered = self._recover()
+        self._recover()
         self.db.execute("BEGIN")
         self.db.execute("INSERT INTO runs VALUES (?, 'running', ?, NULL, ?)",
                         (self.run, _now(), output_format))
@@ -275,7 +276,6 @@ class CleanStore:
         if migrated:
             self._compact(self.run)
         self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
-        self._written = Counter()
         self.counts: Counter = Counter()
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
@@ -409,15 +409,16 @@ class CleanStore:
             return 0
         files = [(kind, run, self.root / kind / f"{run}{SUFFIX[self._format(run)]}")
                  for kind, run in stale]
-        files = [(kind, run, path) for kind, run, path in files if path.exists()]
+        # which records of each file stay: read once, used for both steps below
+        files = [(kind, run, path, self._current(kind, run, path))
+                 for kind, run, path in files if path.exists()]
         marker = f"superseded-written:{by_run}"
         moved = 0
         if self.db.execute("SELECT 1 FROM meta WHERE key=?", (marker,)).fetchone() is None:
             target = self.root / "superseded" / f"{by_run}.jsonl"
             tmp = target.with_name(f".{target.name}.tmp")
             with open(tmp, "w", encoding="utf-8") as out:
-                for kind, run, path in files:
-                    keep = self._current(kind, run, path)
+                for kind, run, path, keep in files:
                     for record, kept in zip(read_file(path), keep, strict=True):
                         if not kept:
                             moved += 1
@@ -430,8 +431,7 @@ class CleanStore:
             else:
                 tmp.unlink()
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (marker,))
-        for kind, run, path in files:
-            keep = self._current(kind, run, path)
+        for kind, run, path, keep in files:
             if all(keep):
                 continue
             journal = path.with_name(f".{run}.compact.tmp")
@@ -489,24 +489,18 @@ class CleanStore:
             if reprocess and fnmatch.fnmatchcase(item.path, reprocess):
                 self.counts["reprocess"] += 1
                 todo.append(item)
-            elif item.problem is None and self.unchanged(raw_root, item.path):
+            elif item.problem is None and _unchanged(self.db, raw_root, item.path):
                 self.counts["skipped_unchanged"] += 1
             else:
                 todo.append(item)
         return todo
-
-    def unchanged(self, raw_root: str | os.PathLike, path: str) -> bool:
-        """True when this path was ingested before with the same size and mtime."""
-        return _unchanged(self.db, raw_root, path)
 
     def orphans(self, found: list[Found]) -> list[Found]:
         """Inputs whose record says they copy a document that no longer is one (it was edited
         into a rejection or a copy itself): they are cleaned again, so that every duplicate
         points at a document that exists."""
         files = {f for (f,) in self.db.execute(_ORPHANS)}
-        again = [item for item in found if item.path in files]
-        self.counts["orphans"] += len(again)
-        return again
+        return [item for item in found if item.path in files]
 
     def _prior(self, key: str) -> Prior | None:
         row = self.db.execute("SELECT outcome, run, record_hash, content_hash FROM inputs "
@@ -529,7 +523,6 @@ class CleanStore:
     # -- outcomes -------------------------------------------------------------------------
     def _write(self, kind: str, record: dict) -> None:
         self._files[kind].write((_dumps(record) + "\n").encode("utf-8"))
-        self._written[kind] += 1
 
     def add(self, outcome: Outcome) -> str:
         """Decide and write one outcome, in the order the flow gives (which makes the kept copy
