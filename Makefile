@@ -31,7 +31,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check cleaners flows tests bench
+	$(BIN)/ruff check cleaners running flows tests bench
 
 # Re-resolve the lock file (needs uv: pip install uv). Every transitive package is pinned with
 # hashes; the notes say why some pins matter and are put back after each re-resolve.

@@ -57,7 +57,8 @@ sys.path.insert(0, str(ROOT))
 
 from cleaners import neardup  # noqa: E402
 from cleaners.document import content_hash  # noqa: E402
-from cleaners.neardup import NearDupIndex, signature, similarity  # noqa: E402
+from cleaners.neardup import signature, similarity  # noqa: E402
+from running.nearindex import NearDupIndex  # noqa: E402
 
 SEEDS = ROOT / "tests" / "cases" / "seeds"
 MIN_WORDS = 50  # dev pages whose clean text is shorter are no article: not labeled

@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaners.pipeline import process_batch  # noqa: E402
-from cleaners.read import discover  # noqa: E402
-from cleaners.store import CleanStore  # noqa: E402
+from running.inputs import discover  # noqa: E402
+from running.settings import Settings  # noqa: E402
+from running.store import CleanStore  # noqa: E402
+from running.work import clean_batch  # noqa: E402
 
 
 def main(n: int) -> None:
@@ -33,8 +34,8 @@ def main(n: int) -> None:
             (folder / f"page{i:06d}.txt").write_text(
                 f"Report {i}: the council met on day {i % 365} and agreed the budget for item {i * 7}.\n")
         store = CleanStore(base / "clean", "first")
-        for outcome in process_batch(str(raw), store.plan(raw, discover(raw))):
-            store.add(outcome)
+        for outcome in clean_batch(str(raw), store.plan(raw, discover(raw)), Settings()):
+            store.add_file(outcome)
         store.finish(store.report(n, 0.0))
 
         start = time.perf_counter()

@@ -4,8 +4,10 @@ The order of trust, and why:
 1. A byte-order mark is the strongest evidence there is: it is written by the encoder itself.
 2. Strict UTF-8: random legacy-encoded bytes almost never decode as valid UTF-8, so text that does
    is UTF-8 whatever a page declares (pages often declare iso-8859-1 and serve UTF-8).
-3. The charset an HTML page declares (meta charset / http-equiv / XML declaration), if the bytes
-   decode with it; iso-8859-1 and us-ascii are read as cp1252, as browsers do (WHATWG).
+3. The charset the server sent (the HTTP Content-Type of a WARC response), else the one an HTML
+   page declares (meta charset / http-equiv / XML declaration), if the bytes decode with it;
+   iso-8859-1 and us-ascii are read as cp1252, as browsers do (WHATWG), and the transport's
+   word comes before the page's, as in browsers.
 4. charset-normalizer's detection, with cp1252 preferred on a tie (the web's commonest legacy
    charset: the detector otherwise picks cp1250 for English text that has curly quotes).
 Then ftfy repairs what decoding cannot: mojibake (UTF-8 that was read as cp1252 before it was
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 import charset_normalizer
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252" for tests and callers)
+
+from cleaners.formats import COMPRESSION_MAGIC, ReadError
 
 # Curly quotes are kept: they are the author's text, they carry meaning that straight quotes lose
 # (an apostrophe and a closing single quote are different characters), and downstream tokenizers
@@ -44,10 +48,7 @@ BINARY_MAGIC = (
     (b"GIF89a", "gif image"),
     (b"%PDF-", "pdf document"),
     (b"PK\x03\x04", "zip archive"),
-    (b"\x1f\x8b", "gzip stream"),
-    (b"BZh", "bzip2 stream"),
-    (b"\xfd7zXZ\x00", "xz stream"),
-    (b"\x28\xb5\x2f\xfd", "zstd stream"),
+    *((magic, f"{kind} stream") for magic, kind in COMPRESSION_MAGIC),
     (b"7z\xbc\xaf\x27\x1c", "7z archive"),
     (b"\x7fELF", "ELF executable"),
     (b"RIFF", "RIFF media"),
@@ -92,13 +93,8 @@ _WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp125
                    "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
 
 
-class DecodeError(ValueError):
-    """Bytes that are not text. `reason` is the rejection reason (binary, undecodable)."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
+class DecodeError(ReadError):
+    """Bytes that are not text. `reason` is the rejection reason (binary, undecodable, empty)."""
 
 
 @dataclass(frozen=True)
@@ -150,11 +146,18 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first DECLARED_CHARSET_WINDOW bytes."""
     match = _META_CHARSET.search(data[:DECLARED_CHARSET_WINDOW])
     if not match:
         return None
-    name = (match.group(1) or match.group(2)).decode("ascii", "ignore").lower()
-    name = _WHATWG_ALIASES.get(name, name)
+    return charset_codec((match.group(1) or match.group(2)).decode("ascii", "ignore"))
+
+
+def charset_codec(name: str | None) -> str | None:
+    """Python's codec for a charset label (WHATWG aliases applied); None if there is none."""
+    if not name:
+        return None
+    name = _WHATWG_ALIASES.get(name.strip().lower(), name.strip().lower())
     try:
         return codecs.lookup(name).name
     except LookupError:
@@ -184,8 +187,10 @@ def _single_byte_ascii_compatible(encoding: str) -> bool:
         return False
 
 
-def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | None]:
-    """Decode bytes: (text, codec, method, declared charset). Raises DecodeError."""
+def to_text(data: bytes, *, html: bool = False, charset: str | None = None
+            ) -> tuple[str, str, str, str | None]:
+    """Decode bytes: (text, codec, method, declared charset). `charset`: what the server said
+    (HTTP Content-Type), before what the page declares. Raises DecodeError."""
     for bom, name in BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace"), name, "bom", None
@@ -195,7 +200,7 @@ def to_text(data: bytes, *, html: bool = False) -> tuple[str, str, str, str | No
     binary = sniff_binary(data)
     if binary:
         raise DecodeError("binary", f"looks like {binary}, not text")
-    declared = declared_charset(data) if html else None
+    declared = charset_codec(charset) or (declared_charset(data) if html else None)
     try:
         return data.decode("utf-8"), "utf-8", "utf-8", declared
     except UnicodeDecodeError:
@@ -245,12 +250,13 @@ def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
     return out, steps
 
 
-def decode(data: bytes, *, html: bool = False, fix: bool = True) -> Decoded:
+def decode(data: bytes, *, html: bool = False, fix: bool = True,
+           charset: str | None = None) -> Decoded:
     """Bytes to repaired text. `fix=False` leaves ftfy to the caller (HTML fixes extracted text).
     Stray NULs (a page with a few is still text, see MAX_CONTROL_SHARE) are removed here, with
     `fix` or without, and recorded as the "remove_nul_bytes" fix: a NUL is never content, and the
     text goes on to parsers, JSON and databases that are better off without it."""
-    text, encoding, method, declared = to_text(data, html=html)
+    text, encoding, method, declared = to_text(data, html=html, charset=charset)
     fixes: tuple[str, ...] = ()
     if "\x00" in text:
         text = text.replace("\x00", "")

@@ -66,6 +66,9 @@ class Document:
     flags: tuple[str, ...] = ()  # annotations a user may filter on, e.g. language-not-allowed
     content_hash: str = ""     # exact-duplicate key (normalized text), not in the record
     signature: bytes = b""     # MinHash of the text for near duplicates, not in the record
+    # Site evidence (cleaners.site.line_keys): the keys of the paragraphs of `text`, then of the
+    # `removed` lines; not in the record
+    line_keys: tuple[int | None, ...] = ()
 
     def to_record(self) -> dict:
         return {

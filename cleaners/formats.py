@@ -1,8 +1,8 @@
 """Multi-record inputs scrapers really produce: JSONL exports, WARC archives, sidecar metadata,
 and compression recognised by content (gzip, bzip2, xz, zstd).
 
-Every reader here is a pure function of the bytes it is given: no Prefect, no file I/O except
-`read_sidecar`, which reads the one small file beside a page. Readers never raise on bad data:
+Every reader here is a pure function of the bytes (or the name) it is given: no Prefect, no file
+I/O (running/inputs.py opens the files). Readers never raise on bad data:
 a bad line or a broken WARC record becomes a `Record` with `error=(reason, detail)`, so the caller
 can reject it by name and count it, and the rest of the file goes on.
 
@@ -39,12 +39,52 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import zstandard
 from fastwarc.warc import ArchiveIterator
 
-from cleaners.read import COMPRESSION_SUFFIXES, MAX_DECOMPRESSED_BYTES, ReadError
+# Formats by the name's ending, once a compression suffix is taken off.
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
+           ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
+MULTI_RECORD = ("jsonl", "warc")  # formats whose file holds many documents
+PAGE_SUFFIXES = tuple(suffix for suffix, fmt in FORMATS.items() if fmt not in MULTI_RECORD)
+COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd",
+                        ".zstd": "zstd"}
+# A scraped page is rarely above a few MB; 64 MB after decompression stops a 512 MB-of-zeros
+# gzip after reading 64 MB, and leaves room for big dumps.
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+
+
+class ReadError(ValueError):
+    """Bytes that cannot be read as an input. `reason` is the rejection reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """One raw file's bytes as read (running/inputs.py reads them)."""
+
+    path: str           # relative to the raw folder, with "/" separators
+    data: bytes         # decompressed content
+    sha256: str         # of the raw bytes as stored
+    format: str         # text, html, jsonl, warc
+    compression: str | None
+    size: int           # the file's size and mtime when it was read, for the manifest
+    mtime_ns: int
+
+
+def format_of(path: str) -> tuple[str | None, str | None]:
+    """(format, compression) from the file name; format None when the name says nothing we read."""
+    p = PurePosixPath(path.lower())
+    compression = COMPRESSION_SUFFIXES.get(p.suffix)
+    if compression:
+        p = p.with_suffix("")
+    return FORMATS.get(p.suffix), compression
 
 
 @dataclass(frozen=True)
@@ -72,8 +112,6 @@ _CHUNK = 1024 * 1024
 
 def multi_record_format(path: str) -> str | None:
     """"jsonl" or "warc" for a name like crawl.warc.gz or export.ndjson; None otherwise."""
-    from cleaners.read import MULTI_RECORD, format_of
-
     fmt, _ = format_of(path)
     return fmt if fmt in MULTI_RECORD else None
 
@@ -327,7 +365,7 @@ def _jsonl_records(data: bytes, fields: dict[str, list[str]]) -> Iterator[Record
 
 # A page above this is not an article (the biggest real news pages are a few MB); the same bound
 # as one raw file, so a WARC record costs what a single page may.
-MAX_PAGE_BYTES = MAX_DECOMPRESSED_BYTES
+MAX_PAGE_BYTES = MAX_DECOMPRESSED_BYTES  # a record's payload may cost what a page file may
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Payload types that say nothing: the bytes decide (a page served as octet-stream is still HTML).
 SNIFF_TYPES = frozenset({None, "", "application/octet-stream", "binary/octet-stream",
@@ -575,37 +613,25 @@ SIDECAR_FIELDS: dict[str, list[str]] = {
 }
 # A sidecar is a few hundred bytes of metadata; anything far bigger is not one.
 MAX_SIDECAR_BYTES = 1024 * 1024
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".text")
 
 
-def sidecar_path(page_path: Path) -> Path:
-    """page.html, page.html.gz, page.txt -> page.json beside it."""
-    name = page_path.name
-    for suffix in COMPRESSION_SUFFIXES:
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    for suffix in _PAGE_SUFFIXES:
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    return page_path.with_name(name + ".json")
-
-
-def read_sidecar(page_path: Path) -> dict | None:
-    """The metadata saved beside a page, normalized to {url, fetched, site, title, published}
-    (None where absent or unreadable; published as YYYY-MM-DD, fetched as ISO 8601).
-    None when there is no sidecar, or it is not a JSON object. Never raises."""
-    path = sidecar_path(Path(page_path))
-    if path == Path(page_path):
+def sidecar_name(page_name: str) -> str | None:
+    """page.html, page.html.gz, page.txt -> page.json, the page's metadata beside it; None for a
+    name that is no page (a JSONL or WARC file, an unknown suffix)."""
+    fmt, compression = format_of(page_name)
+    if fmt is None or fmt in MULTI_RECORD:
         return None
+    name = PurePosixPath(page_name)
+    return (name.with_suffix("") if compression else name).with_suffix(".json").name
+
+
+def parse_sidecar(raw: bytes) -> dict | None:
+    """The metadata saved beside a page, normalized to {url, fetched, site, title, published}
+    (None where absent; published as YYYY-MM-DD, fetched as ISO 8601). None when it is not a
+    JSON object. Never raises."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_SIDECAR_BYTES + 1)
-        if len(raw) > MAX_SIDECAR_BYTES:
-            return None
         item = json.loads(raw)
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return None
     if not isinstance(item, dict):
         return None

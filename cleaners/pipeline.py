@@ -1,49 +1,123 @@
-"""One raw input to one outcome (a Document or a Rejection), and a batch of them.
+"""One page's way to a `Document` or a `Rejection`: a list of steps over one draft.
 
-Everything here is pure and per input, so it runs in worker processes; the flow process owns
-state (dedup index, manifest) and writes the outputs.
+    raw file's bytes ─► pages (one, or a JSONL/WARC file's records, each with what the scraper
+    knew: url, title, dates, site, charset) ─► STEPS: decode ─► extract ─► scraper's metadata
+    ─► text left? ─► language ─► fingerprint ─► Document (or a Rejection with a named reason)
+
+Everything here is pure and per page: a function of bytes and text, no files, no state. The
+running layer (running/work.py) reads the files, runs `clean` on each page under its guards
+(time budget, memory cap) in worker processes, and the flow process decides (duplicates, site
+templates, language policy) from what the steps annotated.
+
+A step takes the draft and either fills in more of it (returns None) or ends the page with a
+Rejection. To add one, write `def step(draft) -> Rejection | None` and put it in STEPS.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import time
-from contextlib import nullcontext
-from contextvars import ContextVar
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from cleaners import boilerplate, language
-from cleaners.decode import DecodeError, decode, fix_text
+from cleaners.decode import Decoded, DecodeError, decode, fix_text
 from cleaners.document import Document, Rejection, Source, content_hash, document_id
-from cleaners.formats import read_sidecar
+from cleaners.formats import MULTI_RECORD, RawInput, iter_jsonl, iter_warc
 from cleaners.html import extract_html
 from cleaners.neardup import signature
-from cleaners.read import (
-    DEFAULT_LIMITS,
-    MULTI_RECORD,
-    Found,
-    Limits,
-    RawInput,
-    ReadError,
-    read_input,
-)
+from cleaners.site import line_keys
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# What a page's sidecar or its record in a JSONL/WARC file may say about it. It wins over what
+# extraction found: it is what the scraper saw (the URL it fetched, the date it recorded).
+META_FIELDS = ("url", "title", "published", "site", "fetched")
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What became of one input, with how long it took (for the run report's slowest files)."""
+class Page:
+    """One page to clean: its bytes, its id and source (made once, here), and what the scraper
+    knew of it (META_FIELDS, from a sidecar or the page's record in a JSONL/WARC file, and the
+    charset of a WARC response's HTTP header, evidence for decoding)."""
 
-    result: Document | Rejection
-    seconds: float
-    stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file as read, for the manifest
-    # Set ({} or the WARC records that are not pages, by type) on the last page of each input
-    # file, None on the others: the store remembers a multi-record file once, with its last page.
-    skipped: dict | None = None
+    id: str
+    source: Source
+    data: bytes
+    format: str                 # html or text
+    meta: dict = field(default_factory=dict)
+
+
+class Pages:
+    """The pages of one raw file, in order: a page file is one, a JSONL or WARC file one per
+    record (a bad record is a Rejection in its place). `skipped` (WARC records that are not
+    pages, by type) is complete once the pages are consumed."""
+
+    def __init__(self, raw: RawInput, meta: dict | None = None,
+                 jsonl_fields: dict[str, list[str]] | None = None):
+        self.raw, self.meta, self.jsonl_fields = raw, meta or {}, jsonl_fields
+        self._counts = None
+        self.container = raw.format in MULTI_RECORD
+
+    @property
+    def skipped(self) -> dict:
+        return dict(self._counts.skipped) if self._counts is not None else {}
+
+    def __iter__(self) -> Iterator[Page | Rejection]:
+        raw = self.raw
+        if not self.container:
+            yield Page(document_id(raw.path), Source(raw.path, raw.sha256, raw.format, None,
+                                                      raw.compression), raw.data, raw.format, self.meta)
+            return
+        if raw.format == "warc":
+            records, self._counts = iter_warc(raw.data)
+        else:
+            records = iter_jsonl(raw.data, self.jsonl_fields)
+        for rec in records:
+            source = Source(raw.path, raw.sha256, raw.format, rec.record, raw.compression)
+            doc_id = document_id(raw.path, rec.record)
+            if rec.error:
+                yield Rejection(doc_id, source, *rec.error)
+            else:
+                meta = {key: getattr(rec, key) for key in META_FIELDS}
+                yield Page(doc_id, source, rec.data, rec.format, meta | {"charset": rec.charset})
+
+
+@dataclass
+class Draft:
+    """A page on its way: what the steps have learned of it so far."""
+
+    page: Page
+    language_engine: str = "langdetect"
+    decoded: Decoded | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)  # Document fields: title, author, url, ...
+    removed: tuple[dict, ...] = ()
+    language: tuple[str, float] = ("und", 0.0)
+
+    def document(self) -> Document:
+        doc = Document(id=self.page.id, text="", source=self.page.source,
+                       language=self.language[0], language_score=self.language[1],
+                       **self.fields)
+        return with_text(doc, self.paragraphs, self.removed)
+
+
+def with_text(doc: Document, paragraphs: list[str], removed: tuple[dict, ...]) -> Document:
+    """`doc` with this text and these removed lines, and all that derives from them: stats,
+    fingerprints (exact hash, MinHash) and site evidence."""
+    text = "\n".join(paragraphs)
+    stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
+             "lines_removed": len(removed)}
+    return replace(doc, text=text, removed=removed, stats=stats, content_hash=content_hash(text),
+                   signature=signature(text), line_keys=line_keys(text.split("\n"), removed))
+
+
+def without_paragraphs(doc: Document, drop: dict[int, dict]) -> Document:
+    """`doc` without the paragraphs `drop` names (index -> the removal's reason and detail), each
+    added to `removed`: how the flow process applies a decision on lines (a site's template)."""
+    paragraphs = doc.text.split("\n")
+    removed = tuple({"line": None, "text": paragraphs[i]} | why for i, why in drop.items())
+    kept = [p for i, p in enumerate(paragraphs) if i not in drop]
+    return with_text(doc, kept, doc.removed + removed)
 
 
 def normalize_paragraphs(lines) -> list[str]:
@@ -56,175 +130,83 @@ def normalize_paragraphs(lines) -> list[str]:
     return out
 
 
-def _site_of(url: str | None) -> str | None:
+def site_of(url: str | None) -> str | None:
+    """The host of a URL without its "www.", the site a page belongs to."""
     if not url:
         return None
     host = urlsplit(url).hostname
     return host.removeprefix("www.") if host else None
 
 
-def clean_html(raw: RawInput, url: str | None = None) -> dict:
-    decoded = decode(raw.data, html=True, fix=False)
-    page = extract_html(decoded.text, url)
-    text, fixes = fix_text(page.text)
-    title = fix_text(page.title)[0] if page.title else None
-    encoding = decoded.annotation() | {"fixes": list(decoded.fixes + fixes)}
-    return {"paragraphs": normalize_paragraphs(text.split("\n")), "title": title,
-            "author": page.author, "published": page.published, "url": page.url,
-            "site": page.site or _site_of(page.url), "encoding": encoding, "removed": ()}
-
-
-def clean_plain_text(raw: RawInput, url: str | None = None) -> dict:
-    decoded = decode(raw.data)
-    result = boilerplate.clean_text(decoded.text)
-    removed = tuple({"line": r.line, "text": r.text, "reason": r.reason, "detail": r.detail}
-                    for r in result.removed)
-    return {"paragraphs": normalize_paragraphs(result.paragraphs), "title": result.title,
-            "author": result.author, "published": result.published, "url": url,
-            "site": _site_of(url),
-            "encoding": decoded.annotation(), "removed": removed}
-
-
-CLEANERS = {"html": clean_html, "text": clean_plain_text}
-# What a page's sidecar or its record in a JSONL/WARC file may say about it. It wins over what
-# extraction found: it is what the scraper saw (the URL it fetched, the date it recorded).
-META_FIELDS = ("url", "title", "published", "site", "fetched")
-
-
-# The run's language engine (Limits.language_engine), set for the inputs process_found reads.
-_ENGINE: ContextVar[str] = ContextVar("language_engine", default="langdetect")
-
-
-class DocumentTimeout(BaseException):
-    """Raised by the runner's per-document timer. BaseException, so that the cleaners' own
-    `except Exception` guards let it through."""
-
-
-def process(raw: RawInput, meta: dict | None = None, record: int | None = None,
-            container: str | None = None) -> Document | Rejection:
-    """Clean one page (a file, or one record of a `container` JSONL/WARC file) into a document."""
-    source = Source(raw.path, raw.sha256, container or raw.format, record, raw.compression)
-    doc_id = document_id(raw.path, record)
+# -- the steps --------------------------------------------------------------------------------
+def decode_bytes(draft: Draft) -> Rejection | None:
+    """Bytes to text (cleaners.decode). An HTML page is repaired by ftfy after extraction, on
+    its text alone; a text dump before, as a whole."""
+    html = draft.page.format == "html"
     try:
-        cleaned = CLEANERS[raw.format](raw, (meta or {}).get("url"))
+        draft.decoded = decode(draft.page.data, html=html, fix=not html,
+                               charset=draft.page.meta.get("charset"))
     except DecodeError as exc:
-        return Rejection(doc_id, source, exc.reason, exc.detail)
-    for key in META_FIELDS:
-        if (meta or {}).get(key):
-            cleaned[key] = meta[key]
-    if meta and meta.get("url") and not (meta.get("site") or cleaned.get("site")):
-        cleaned["site"] = _site_of(meta["url"])
-    paragraphs = cleaned.pop("paragraphs")
-    text = "\n".join(paragraphs)
-    if not text.strip():
-        return Rejection(doc_id, source, "no-text-after-cleaning",
-                         f"{len(cleaned['removed'])} lines removed as boilerplate, none left")
-    lang, score = language.detect(text, _ENGINE.get())
-    stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
-             "lines_removed": len(cleaned["removed"])}
-    return Document(id=doc_id, text=text, source=source, language=lang, language_score=score,
-                    stats=stats, content_hash=content_hash(text), signature=signature(text),
-                    **cleaned)
+        return Rejection(draft.page.id, draft.page.source, exc.reason, exc.detail)
+    return None
 
 
-def _records(raw: RawInput, limits: Limits, guard) -> tuple[list, dict]:
-    """Every record of a JSONL or WARC file, each cleaned under its own time budget."""
-    from cleaners.formats import iter_jsonl, iter_warc
-
-    if raw.format == "warc":
-        records, counts = iter_warc(raw.data)
-    else:
-        records, counts = iter_jsonl(raw.data, limits.jsonl_fields), None
-    results = []
-    for rec in records:
-        source = Source(raw.path, raw.sha256, raw.format, rec.record, raw.compression)
-        if rec.error:
-            results.append(Rejection(document_id(raw.path, rec.record), source, *rec.error))
-            continue
-        page = RawInput(raw.path, rec.data, raw.sha256, rec.format, raw.compression, raw.size,
-                        raw.mtime_ns)
-        meta = {key: getattr(rec, key) for key in META_FIELDS}
-        results.append(_timed(guard, lambda p=page, m=meta, r=rec.record: _safe(p, m, r, raw.format),
-                              document_id(raw.path, rec.record), source))
-    skipped = dict(counts.skipped) if counts is not None else {}
-    return results, skipped
-
-
-def _safe(raw: RawInput, meta: dict | None, record: int | None,
-          container: str | None = None) -> Document | Rejection:
-    try:
-        return process(raw, meta, record, container)
-    except Exception as exc:  # a bug or a library failure on one page must not sink the rest
-        return Rejection(document_id(raw.path, record),
-                         Source(raw.path, raw.sha256, container or raw.format, record,
-                                raw.compression), "error", f"{type(exc).__name__}: {exc}")
-
-
-def _timed(guard, work, doc_id: str, source: Source) -> Document | Rejection:
-    try:
-        with guard():
-            return work()
-    except DocumentTimeout as exc:
-        return Rejection(doc_id, source, "timeout", str(exc) or "over the time budget")
-
-
-def process_path(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS) -> Document | Rejection:
-    """Read, clean and annotate one discovered single-page input; never raises."""
-    return process_found(raw_root, found, limits)[0][0]
-
-
-def process_found(raw_root: str, found: Found, limits: Limits = DEFAULT_LIMITS, guard=nullcontext
-                  ) -> tuple[list[Document | Rejection], tuple[int, int] | None, dict]:
-    """What became of one discovered input: one result per page (a file holds one, a JSONL or
-    WARC file many), the (size, mtime_ns) the file had when read, and the records it skipped.
-    `guard()` wraps each page's work (the runner's per-document timer). Never raises."""
-    token = _ENGINE.set(limits.language_engine)
-    try:
-        return _process_found(raw_root, found, limits, guard)
-    finally:
-        _ENGINE.reset(token)
-
-
-def _process_found(raw_root: str, found: Found, limits: Limits, guard):
-    doc_id, source = document_id(found.path), Source(found.path, None, None)
-    if found.problem:
-        return [Rejection(doc_id, source, *found.problem)], None, {}
-    stat = None
-    try:
-        raw = read_input(raw_root, found.path, limits)
-        source = Source(raw.path, raw.sha256, raw.format, None, raw.compression)
-        stat = (raw.size, raw.mtime_ns)
-        if raw.format in MULTI_RECORD:
-            results, skipped = _records(raw, limits, guard)
-            return results, stat, skipped
-        meta = read_sidecar(Path(raw_root, found.path))
-        return [_timed(guard, lambda: _safe(raw, meta, None), doc_id, source)], stat, {}
-    except ReadError as exc:  # a verdict on these bytes: remember them, do not try again
-        return [Rejection(doc_id, source, exc.reason, exc.detail)], _stat(raw_root, found.path), {}
-    except OSError as exc:
-        return [Rejection(doc_id, source, "unreadable", f"{type(exc).__name__}: {exc}")], stat, {}
-    except Exception as exc:  # a bug in a reader must not sink its batch
-        return [Rejection(doc_id, source, "error", f"{type(exc).__name__}: {exc}")], stat, {}
-
-
-def _stat(raw_root: str, path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(os.path.join(raw_root, path))
-    except OSError:
+def extract(draft: Draft) -> Rejection | None:
+    """The article: trafilatura on HTML, the line classifier (cleaners.boilerplate) on text."""
+    decoded, url = draft.decoded, draft.page.meta.get("url")
+    if draft.page.format == "html":
+        page = extract_html(decoded.text, url)
+        text, fixes = fix_text(page.text)
+        draft.paragraphs = normalize_paragraphs(text.split("\n"))
+        draft.fields = {"title": fix_text(page.title)[0] if page.title else None,
+                        "author": page.author, "published": page.published, "url": page.url,
+                        "site": page.site or site_of(page.url),
+                        "encoding": decoded.annotation() | {"fixes": list(decoded.fixes + fixes)}}
         return None
-    return st.st_size, st.st_mtime_ns
+    result = boilerplate.clean_text(decoded.text)
+    draft.paragraphs = normalize_paragraphs(result.paragraphs)
+    draft.removed = tuple({"line": r.line, "text": r.text, "reason": r.reason, "detail": r.detail}
+                          for r in result.removed)
+    draft.fields = {"title": result.title, "author": result.author, "published": result.published,
+                    "url": url, "site": site_of(url), "encoding": decoded.annotation()}
+    return None
 
 
-def process_batch(raw_root: str, batch: list[Found], limits: Limits = DEFAULT_LIMITS,
-                  guard=nullcontext) -> list[Outcome]:
-    """The unit of work a worker process runs: a batch of inputs, in order, one Outcome per
-    page. `guard()` wraps each page's work (the runner passes its per-document timer)."""
-    outcomes = []
-    for found in batch:
-        start = time.perf_counter()
-        results, stat, skipped = process_found(raw_root, found, limits, guard)
-        seconds = round((time.perf_counter() - start) / max(len(results), 1), 4)
-        for i, result in enumerate(results):
-            last = i == len(results) - 1
-            outcomes.append(Outcome(result, seconds, stat, skipped if last else None))
-    return outcomes
+def scraper_metadata(draft: Draft) -> Rejection | None:
+    """What the scraper recorded wins over what extraction guessed (META_FIELDS)."""
+    meta = draft.page.meta
+    for key in META_FIELDS:
+        if meta.get(key):
+            draft.fields[key] = meta[key]
+    if meta.get("url") and not (meta.get("site") or draft.fields.get("site")):
+        draft.fields["site"] = site_of(meta["url"])
+    return None
+
+
+def require_text(draft: Draft) -> Rejection | None:
+    if "\n".join(draft.paragraphs).strip():
+        return None
+    return Rejection(draft.page.id, draft.page.source, "no-text-after-cleaning",
+                     f"{len(draft.removed)} lines removed as boilerplate, none left")
+
+
+def detect_language(draft: Draft) -> Rejection | None:
+    draft.language = language.detect("\n".join(draft.paragraphs), draft.language_engine)
+    return None
+
+
+Step = Callable[[Draft], Rejection | None]
+# The fingerprints (exact hash, MinHash signature) and stats are made as the draft becomes a
+# Document (Draft.document), from the final text.
+STEPS: tuple[Step, ...] = (decode_bytes, extract, scraper_metadata, require_text, detect_language)
+
+
+def clean(page: Page, *, language_engine: str = "langdetect",
+          steps: tuple[Step, ...] = STEPS) -> Document | Rejection:
+    """One page through the steps. Exceptions are the caller's: the running layer wraps this
+    call in its guards (a time budget, and a library failure becoming an `error` rejection)."""
+    draft = Draft(page, language_engine)
+    for step in steps:
+        if (rejection := step(draft)) is not None:
+            return rejection
+    return draft.document()

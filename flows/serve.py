@@ -27,13 +27,13 @@ def serve(settings, url: str, log: Path | None = None) -> None:
     that says loudly when the schedule does not produce runs."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
-    from cleaners.config import flow_parameters
     from flows.ingest import ingest
 
     strategy = {"cancel": ConcurrencyLimitStrategy.CANCEL_NEW,
                 "queue": ConcurrencyLimitStrategy.ENQUEUE}[settings.collision]
-    params = flow_parameters(settings)
-    params["raw"], params["clean"] = str(Path(params["raw"]).resolve()), str(Path(params["clean"]).resolve())
+    settings = settings.model_copy(update={"raw": str(Path(settings.raw).resolve()),
+                                           "clean": str(Path(settings.clean).resolve())})
+    params = {"settings": settings.model_dump(mode="json")}
     schedule = {"interval": settings.interval} if settings.interval else {"cron": settings.schedule}
     watch = ScheduleWatch(url, log)
     watch.start()
@@ -175,6 +175,23 @@ _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\
 ACCEPT_SECONDS = 60.0
 
 
+def _run_parameters(given: dict) -> dict:
+    """The flow parameters of a triggered run: settings given as KEY=VALUE go over the served
+    deployment's settings (checked as any settings are); `reprocess` is the run's own."""
+    from prefect import get_client
+
+    from running.settings import Settings
+
+    params = {k: v for k, v in given.items() if k not in Settings.model_fields}
+    changed = {k: v for k, v in given.items() if k in Settings.model_fields}
+    if changed:
+        with get_client(sync_client=True) as client:
+            served = client.read_deployment_by_name(f"ingest/{DEPLOYMENT}").parameters
+        settings = Settings(**(served.get("settings") or {}) | changed)
+        params["settings"] = settings.model_dump(mode="json")
+    return params
+
+
 def trigger(parameters: dict, wait: bool, timeout: float | None = None):
     """Start a run of the served deployment; with `wait`, return when it has finished, else
     when it has been accepted (running), queued behind a running run, or refused (the
@@ -182,6 +199,7 @@ def trigger(parameters: dict, wait: bool, timeout: float | None = None):
     from prefect import get_client
     from prefect.deployments import run_deployment
 
+    parameters = _run_parameters(parameters)
     run = run_deployment(f"ingest/{DEPLOYMENT}", parameters=parameters or None,
                          timeout=timeout if wait else 0, as_subflow=False, poll_interval=1)
     if wait:

@@ -34,14 +34,24 @@ def read_jsonl(folder: Path) -> list[dict]:
 
 def ingest_plain(raw, clean, run, **options):
     """The flow's work without Prefect: process every new input in one batch and commit it."""
-    from cleaners.pipeline import process_batch
-    from cleaners.read import discover
-    from cleaners.store import CleanStore
+    from running.inputs import discover
+    from running.settings import Settings
+    from running.store import CleanStore
+    from running.work import clean_batch
 
     store = CleanStore(clean, run, **options)
-    for outcome in process_batch(str(raw), store.plan(raw, discover(raw))):
-        store.add(outcome)
+    for outcome in clean_batch(str(raw), store.plan(raw, discover(raw)), Settings()):
+        store.add_file(outcome)
     store.finish(store.report(0, 0.0))
+
+
+def clean_one(raw, path: str, **settings):
+    """One input of the raw folder `raw` through the workers' code: its first (or only) result."""
+    from running.inputs import Found
+    from running.settings import Settings
+    from running.work import clean_file
+
+    return clean_file(str(raw), Found(path), Settings(**settings)).results[0]
 
 
 @pytest.fixture

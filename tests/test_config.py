@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from cleaners.config import Settings, flow_parameters, load
 from conftest import ROOT, ingest_plain, read_jsonl
 from flows.cli import build_parser, settings_from
 from flows.ingest import ingest
+from running.settings import Settings, load
 
 
 def test_the_shipped_file_is_valid_and_states_the_defaults():
@@ -20,11 +20,10 @@ def test_the_shipped_file_is_valid_and_states_the_defaults():
         assert f"{key} =" in text, f"{key} is not documented in cleanwire.toml"
 
 
-def test_flow_parameters_mirror_the_settings():
+def test_the_flow_takes_the_settings_object():
     import inspect
 
-    params = set(inspect.signature(ingest.fn).parameters)
-    assert set(flow_parameters(Settings())) <= params
+    assert list(inspect.signature(ingest.fn).parameters) == ["settings", "reprocess"]
 
 
 def test_flags_override_the_file(tmp_path):
@@ -70,3 +69,19 @@ def test_a_bad_cron_stops_run_and_serve_at_once(tmp_path, capsys):
         err = capsys.readouterr().err
         assert "'0 25 * * *' is not a cron schedule" in err and "Traceback" not in err
         assert time.monotonic() - start < 5
+
+
+def test_the_flags_are_made_from_the_settings():
+    """Each setting is a flag of exactly the commands its field names, with the field's help;
+    a value given as a flag lands in the settings, converted as the field says."""
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name, info in Settings.model_fields.items():
+        for command in ("run", "serve", "explain"):
+            actions = {a.dest: a for a in commands[command]._actions}
+            assert (name in actions) == (command in info.json_schema_extra["commands"]), (name, command)
+            if name in actions:
+                assert actions[name].help.startswith(info.description)
+    args = build_parser().parse_args(["serve", "--cron", "*/5 * * * *", "--interval", "60"])
+    assert (settings_from(args).schedule, settings_from(args).interval) == ("*/5 * * * *", 60.0)
+    args = build_parser().parse_args(["run", "--languages", "de,EN", "--max-file-mb", "2.5"])
+    assert (settings_from(args).languages, settings_from(args).max_file_bytes) == (["de", "en"], 2621440)

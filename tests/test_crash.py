@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from conftest import SEEDS, read_jsonl
+from running.settings import Settings
 
 N_FILES = 2000
 
@@ -97,4 +98,4 @@ def _run(ingest, raw: Path, clean: Path) -> Path:
 
 
 def _run_report(ingest, raw: Path, clean: Path) -> dict:
-    return ingest(raw=str(raw), clean=str(clean), batch_size=16, workers=2)
+    return ingest(Settings(raw=str(raw), clean=str(clean), batch_size=16, workers=2))

@@ -9,8 +9,9 @@ import shutil
 from test_flow import build_raw
 from test_runner import inject_faults
 
-from cleaners.read import Limits, discover
 from conftest import SEEDS, read_jsonl
+from running.inputs import discover
+from running.settings import Settings
 
 
 def records(clean):
@@ -23,11 +24,11 @@ def test_dask_run_equals_a_local_run(prefect_harness, dask_cluster, tmp_path):
 
     raw = tmp_path / "raw"
     build_raw(raw)
-    report = ingest(raw=str(raw), clean=str(tmp_path / "dask"), batch_size=3,
-                    dask=dask_cluster.scheduler_address)
+    report = ingest(Settings(raw=str(raw), clean=str(tmp_path / "dask"), batch_size=3,
+                             dask=dask_cluster.scheduler_address))
     assert len(dask_cluster.scheduler_info["workers"]) == 2
     assert report["documents"] == 8
-    ingest(raw=str(raw), clean=str(tmp_path / "local"), batch_size=3)
+    ingest(Settings(raw=str(raw), clean=str(tmp_path / "local"), batch_size=3))
     assert records(tmp_path / "dask") == records(tmp_path / "local")
 
 
@@ -35,7 +36,7 @@ def test_dask_workers_keep_the_guards(dask_cluster, tmp_path):
     """On the Dask workers, a page that spins is stopped by its time budget, a page that kills
     its process is isolated and rejected, a page that wants 6 GB meets the memory cap: each is
     rejected with its reason, the rest of the batch is cleaned, and no Dask worker is lost."""
-    from cleaners.runs import DaskBackend
+    from running.runs import DaskBackend
 
     raw = tmp_path / "raw"
     shutil.copytree(SEEDS, raw)
@@ -43,9 +44,10 @@ def test_dask_workers_keep_the_guards(dask_cluster, tmp_path):
     for name in ("spin.txt", "crash.txt", "hog.txt"):
         (raw / name).write_text(seed)
     workers = set(dask_cluster.scheduler_info["workers"])
-    with DaskBackend(dask_cluster.scheduler_address, 2.0, Limits(), worker_init=inject_faults) as dask:
+    with DaskBackend(dask_cluster.scheduler_address, Settings(doc_seconds=2.0),
+                     worker_init=inject_faults) as dask:
         outcomes = dask.run(str(raw), discover(raw))
-    by_path = {o.result.source.path: o.result for o in outcomes}
+    by_path = {r.source.path: r for o in outcomes for r in o.results}
     assert by_path["spin.txt"].reason == "timeout"
     assert by_path["crash.txt"].reason == "worker-crash"
     assert by_path["hog.txt"].reason == "error" and "MemoryError" in by_path["hog.txt"].detail

@@ -18,9 +18,7 @@ from cleaners.decode import (
     sniff_binary,
 )
 from cleaners.html import extract_html
-from cleaners.pipeline import process_path
-from cleaners.read import Found
-from conftest import CASES, seed_text
+from conftest import CASES, clean_one, seed_text
 
 DECODE_CASES = CASES / "decode"
 
@@ -155,7 +153,7 @@ def test_text_with_scattered_nuls_is_text():
 @pytest.mark.parametrize("name,sentences", [(STRAY_NUL_PAGE, STRAY_NUL_SENTENCES),
                                             (STRAY_NUL_TEXT, STRAY_NUL_TEXT_SENTENCES)])
 def test_stray_nuls_through_the_pipeline(name, sentences):
-    doc = process_path(str(DECODE_CASES), Found(name))
+    doc = clean_one(DECODE_CASES, name)
     assert type(doc).__name__ == "Document", getattr(doc, "detail", None)
     assert "\x00" not in doc.text and "\x00" not in (doc.title or "")
     for sentence in sentences:
@@ -180,7 +178,7 @@ def test_binary_without_magic_is_rejected(data):
 
 
 def test_binary_without_magic_is_rejected_by_the_pipeline():
-    rejection = process_path(str(DECODE_CASES), Found("libz.so.text-section.txt"))
+    rejection = clean_one(DECODE_CASES, "libz.so.text-section.txt")
     assert type(rejection).__name__ == "Rejection" and rejection.reason == "binary"
     assert "control bytes" in rejection.detail
 

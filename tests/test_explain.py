@@ -11,9 +11,10 @@ import pytest
 import zstandard
 from test_formats import FORMATS, build_warc, scrapy_export
 
-from cleaners.output import read_records
 from conftest import HTML, seed_path
 from flows.cli import main
+from running.output import read_records
+from running.settings import Settings
 
 
 def test_explain_marks_removed_lines_with_reasons(capsys, tmp_path):
@@ -56,7 +57,7 @@ def test_explain_lines_matches_removed_lines_that_held_soft_hyphens():
     """clean_text drops soft hyphens; a caller explaining the raw text still sees each removed
     line marked as removed."""
     from cleaners.boilerplate import clean_text
-    from cleaners.explain import explain_lines
+    from running.explain import explain_lines
 
     text = seed_path("002").read_text(encoding="utf-8").replace("Notify of", "No\u00adtify of")
     lines = explain_lines(text, clean_text(text).removed)
@@ -84,7 +85,7 @@ def ingested(prefect_harness, tmp_path_factory):
     (raw / "copy.txt.gz").write_bytes(gzip.compress(seed_path("002").read_bytes()))
     warc, _ = build_warc(gzipped=True)  # the 8 pages
     (raw / "crawl.warc.gz").write_bytes(warc)
-    ingest(raw=str(raw), clean=str(base / "clean"), batch_size=4, workers=2)
+    ingest(Settings(raw=str(raw), clean=str(base / "clean"), batch_size=4, workers=2))
     return base
 
 

@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 
 from cleaners.document import document_id
-from cleaners.pipeline import process_path
-from cleaners.read import Found
-from conftest import HTML, ROOT, SEEDS, read_jsonl, seed_path, seed_text
+from conftest import HTML, ROOT, SEEDS, clean_one, read_jsonl, seed_path, seed_text
+from running.settings import Settings
 
 SCHEMA = json.loads((ROOT / "schema" / "document.schema.json").read_text())
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
@@ -56,7 +55,7 @@ def first_run(prefect_harness, tmp_path_factory):
 
     base = tmp_path_factory.mktemp("flow")
     expected = build_raw(base / "raw")
-    report = ingest(raw=str(base / "raw"), clean=str(base / "clean"), batch_size=3, workers=2)
+    report = ingest(Settings(raw=str(base / "raw"), clean=str(base / "clean"), batch_size=3, workers=2))
     return base, expected, report
 
 
@@ -113,12 +112,12 @@ def test_reencoded_and_compressed_copies_are_exact_duplicates(first_run):
 def test_copies_come_out_identical(first_run):
     base, _, _ = first_run
     raw = str(base / "raw")
-    original = process_path(raw, Found(seed_path("002").name))
+    original = clean_one(raw, seed_path("002").name)
     for copy in ("copies/002-mojibake.txt", "copies/002-cp1252.txt"):
-        doc = process_path(raw, Found(copy))
+        doc = clean_one(raw, copy)
         assert (doc.text, doc.title) == (original.text, original.title)
-    assert "encode:sloppy-windows-1252" in process_path(raw, Found("copies/002-mojibake.txt")).encoding["fixes"]
-    assert process_path(raw, Found("copies/002-cp1252.txt")).encoding["detected"] == "cp1252"
+    assert "encode:sloppy-windows-1252" in clean_one(raw, "copies/002-mojibake.txt").encoding["fixes"]
+    assert clean_one(raw, "copies/002-cp1252.txt").encoding["detected"] == "cp1252"
 
 
 def test_rejections_have_reasons(first_run):
@@ -156,14 +155,14 @@ def test_second_run_adds_nothing_and_a_new_copy_is_found(first_run, tmp_path):
     base, expected, _ = first_run
     clean = tmp_path / "clean"
     shutil.copytree(base / "clean", clean)
-    again = ingest(raw=str(base / "raw"), clean=str(clean), batch_size=3, workers=2)
+    again = ingest(Settings(raw=str(base / "raw"), clean=str(clean), batch_size=3, workers=2))
     assert (again["documents"], again["duplicates"], again["rejected"]) == (0, 0, 0)
     assert again["unchanged"] == len(expected)  # rejected ones too: same bytes, same verdict
     raw2 = tmp_path / "raw"
     shutil.copytree(base / "raw", raw2)
     (raw2 / "later").mkdir()
     shutil.copy(seed_path("000"), raw2 / "later" / "000-again.txt")
-    later = ingest(raw=str(raw2), clean=str(clean), batch_size=3, workers=2)
+    later = ingest(Settings(raw=str(raw2), clean=str(clean), batch_size=3, workers=2))
     assert later["documents"] == 0 and later["duplicates"] == 1
     (dup,) = read_jsonl(clean / "duplicates")[-1:]
     assert dup["source"]["path"] == "later/000-again.txt"
@@ -174,7 +173,7 @@ def test_result_does_not_depend_on_batching(first_run, tmp_path):
     from flows.ingest import ingest
 
     base, _, _ = first_run
-    ingest(raw=str(base / "raw"), clean=str(tmp_path / "c"), batch_size=100, workers=1)
+    ingest(Settings(raw=str(base / "raw"), clean=str(tmp_path / "c"), batch_size=100, workers=1))
     one = outputs(tmp_path / "c")
     many = outputs(base / "clean")
     for kind in one:
@@ -195,9 +194,9 @@ def test_one_run_at_a_time_per_clean_folder(prefect_harness, seeds_raw, tmp_path
     import os
     import time
 
-    from cleaners.store import RunLocked, lock_clean_folder
     from flows.cli import main
     from flows.ingest import ingest
+    from running.store import RunLocked, lock_clean_folder
 
     clean = tmp_path / "clean"
     held = lock_clean_folder(clean, 0)  # as a running run holds it
@@ -207,7 +206,7 @@ def test_one_run_at_a_time_per_clean_folder(prefect_harness, seeds_raw, tmp_path
         assert 0.5 <= time.monotonic() - start < 5
         assert "another cleanwire run" in capsys.readouterr().err
         with pytest.raises(RunLocked):
-            ingest(raw=str(seeds_raw), clean=str(clean))
+            ingest(Settings(raw=str(seeds_raw), clean=str(clean)))
     finally:
         os.close(held)
-    assert ingest(raw=str(seeds_raw), clean=str(clean))["documents"] == 5
+    assert ingest(Settings(raw=str(seeds_raw), clean=str(clean)))["documents"] == 5

@@ -20,18 +20,18 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaners.formats import (
+    ReadError,
     Record,
     decompress,
     iter_jsonl,
     iter_warc,
     multi_record_format,
     parse_date,
-    read_sidecar,
     sniff_html,
     zstd_problem,
 )
-from cleaners.read import ReadError
 from conftest import HTML, SEEDS, html_cases
+from running.inputs import read_sidecar
 
 FORMATS = Path(__file__).parent / "cases" / "formats"
 URLS = {case["id"]: case["url"] for case in html_cases()}
@@ -401,7 +401,7 @@ def test_sidecar_beside_a_page(tmp_path):
     html = tmp_path / "nature.com.telescope.html.gz"
     html.write_bytes((HTML / "nature.com.telescope.html.gz").read_bytes())
     (tmp_path / "nature.com.telescope.json").write_bytes((FORMATS / "nature.com.telescope.json").read_bytes())
-    assert read_sidecar(html) == {
+    assert read_sidecar(tmp_path, html.name) == {
         "url": "https://www.nature.com/articles/d41586-019-02790-3",
         "fetched": "2019-09-20T08:14:03Z", "site": "nature.com",
         "title": "Gigantic Chinese telescope opens to astronomers worldwide",
@@ -411,15 +411,15 @@ def test_sidecar_beside_a_page(tmp_path):
 def test_sidecar_absent_bad_or_partial(tmp_path):
     text = tmp_path / "000.txt"
     text.write_bytes(sorted(SEEDS.glob("*.txt"))[0].read_bytes())
-    assert read_sidecar(text) is None
+    assert read_sidecar(tmp_path, text.name) is None
     (tmp_path / "000.json").write_text('{"url": "https://x.example/a", "fetched": ')
-    assert read_sidecar(text) is None
+    assert read_sidecar(tmp_path, text.name) is None
     (tmp_path / "000.json").write_text('["not", "a", "dict"]')
-    assert read_sidecar(text) is None
+    assert read_sidecar(tmp_path, text.name) is None
     (tmp_path / "000.json").write_text('{"link": "https://x.example/a", "fetch_time": 1518688800, "date": "nonsense"}')
-    assert read_sidecar(text) == {"url": "https://x.example/a", "fetched": "2018-02-15T10:00:00Z",
+    assert read_sidecar(tmp_path, text.name) == {"url": "https://x.example/a", "fetched": "2018-02-15T10:00:00Z",
                                   "site": None, "title": None, "published": None}
-    assert read_sidecar(tmp_path / "000.json") is None  # a sidecar has no sidecar
+    assert read_sidecar(tmp_path, "000.json") is None  # a sidecar has no sidecar
 
 
 def test_multi_record_names():
@@ -433,3 +433,24 @@ def test_record_is_frozen():
     record = Record(1, b"x", "text")
     with pytest.raises(AttributeError):
         record.url = "https://example.org"  # type: ignore[misc]
+
+
+def test_a_responses_http_charset_reaches_decoding():
+    """A WARC response's Content-Type charset is decoding's evidence, before the page's own
+    meta charset (as in browsers): taz.de's page, which declares utf-8, served as windows-1252."""
+    from cleaners.formats import RawInput
+    from cleaners.pipeline import Pages, clean
+
+    utf8 = gzip.decompress((HTML / "taz.de.siemens.html.gz").read_bytes())
+    assert b'charset=utf-8"' in utf8
+    body = utf8.decode("utf-8").encode("cp1252", errors="ignore")
+    results = {}
+    for label, ctype in (("header", "text/html; charset=windows-1252"), ("none", "text/html")):
+        data = one_response(body, [("Content-Type", ctype)])
+        [page] = Pages(RawInput("crawl.warc", data, "0" * 64, "warc", None, len(data), 0))
+        assert page.meta["charset"] == ("windows-1252" if label == "header" else None)
+        results[label] = clean(page)
+    assert results["header"].encoding | {"fixes": []} == {
+        "detected": "cp1252", "method": "declared", "declared": "cp1252", "fixes": []}
+    assert results["none"].encoding["declared"] == "utf-8"  # the page's meta, which is wrong
+    assert "Geschäft" in results["header"].text and "\ufffd" not in results["header"].text

@@ -12,7 +12,8 @@ from test_flow import SCHEMA
 from test_formats import FORMATS, URLS, build_warc, scrapy_export
 
 from cleaners.document import document_id
-from conftest import HTML, read_jsonl, seed_path
+from conftest import HTML, clean_one, read_jsonl, seed_path
+from running.settings import Settings
 
 
 def test_formats_end_to_end(prefect_harness, tmp_path):
@@ -29,7 +30,7 @@ def test_formats_end_to_end(prefect_harness, tmp_path):
     shutil.copy(FORMATS / "nature.com.telescope.json", raw / "site" / "nature.com.telescope.json")
     (raw / "seed.txt.xz").write_bytes(__import__("lzma").compress(seed_path("003").read_bytes()))
 
-    report = ingest(raw=str(raw), clean=str(tmp_path / "clean"), batch_size=4, workers=2)
+    report = ingest(Settings(raw=str(raw), clean=str(tmp_path / "clean"), batch_size=4, workers=2))
     docs = read_jsonl(tmp_path / "clean" / "documents")
     dups = read_jsonl(tmp_path / "clean" / "duplicates")
     rejected = read_jsonl(tmp_path / "clean" / "rejected")
@@ -62,10 +63,7 @@ def test_formats_end_to_end(prefect_harness, tmp_path):
     # the sidecar: read with its page, not an input of its own
     (dup,) = [d for d in dups if d["source"]["path"] == "site/nature.com.telescope.html.gz"]
     assert dup["duplicate_of"] == warc_docs[URLS["nature.com.telescope"]]["id"]  # the WARC has it too
-    from cleaners.pipeline import process_path
-    from cleaners.read import Found
-
-    page = process_path(str(raw), Found("site/nature.com.telescope.html.gz"))
+    page = clean_one(raw, "site/nature.com.telescope.html.gz")
     assert page.url == "https://www.nature.com/articles/d41586-019-02790-3"
     assert page.fetched == "2019-09-20T08:14:03Z" and page.site == "nature.com"
     assert all(not r["source"]["path"].endswith(".json") for r in docs + dups + rejected)
@@ -74,7 +72,7 @@ def test_formats_end_to_end(prefect_harness, tmp_path):
     assert any(d["source"]["path"] == "seed.txt.xz" for d in docs + dups)
 
     # a re-run skips every file whole, records included
-    again = ingest(raw=str(raw), clean=str(tmp_path / "clean"), batch_size=4, workers=2)
+    again = ingest(Settings(raw=str(raw), clean=str(tmp_path / "clean"), batch_size=4, workers=2))
     assert (again["documents"], again["duplicates"], again["rejected"]) == (0, 0, 0)
     assert again["unchanged"] == 4  # the WARC, the export, the page, the xz text
 

@@ -14,18 +14,20 @@ import pytest
 from test_neardup import _rescrape_002
 
 from cleaners.document import document_id
-from cleaners.output import read_records
 from conftest import SEEDS, seed_path
 from flows.cli import main
+from running.output import read_records
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
 KINDS = ("documents", "duplicates", "rejected")
 
 
-def run(raw: Path, clean: Path, **options) -> dict:
+def run(raw: Path, clean: Path, reprocess: str | None = None, **options) -> dict:
     from flows.ingest import ingest
+    from running.settings import Settings
 
-    return ingest(raw=str(raw), clean=str(clean), batch_size=2, workers=2, **options)
+    return ingest(Settings(raw=str(raw), clean=str(clean), batch_size=2, workers=2, **options),
+                  reprocess)
 
 
 def records(clean: Path) -> dict[str, list[dict]]:
@@ -221,7 +223,7 @@ def test_an_older_clean_folder_with_two_records_of_one_input_is_reconciled(tmp_p
             CREATE TABLE v1 AS SELECT content_hash, id, run, path FROM documents;
             DROP TABLE documents; ALTER TABLE v1 RENAME TO documents;
             DROP TABLE meta; DROP TABLE stale_files; DROP TABLE shapes;""")
-    from cleaners.store import CleanStore
+    from running.store import CleanStore
 
     store = CleanStore(clean, "20260103T000000Z-cccccc")
     store.finish(store.report(0, 0.0))

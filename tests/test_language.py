@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from cleaners.language import ENGINES, detect, sample
-from cleaners.pipeline import process_batch
-from cleaners.read import Limits, discover
 from conftest import seed_text
+from running.inputs import discover
+from running.settings import Settings
+from running.work import clean_batch
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -29,16 +30,17 @@ def test_fasttext_reads_all_lines_of_the_sample():
 
 
 def test_the_run_setting_reaches_the_workers_code(seeds_raw):
-    """Limits.language_engine picks the engine for every page of a batch; the seeds are
+    """Settings.language_engine picks the engine for every page of a batch; the seeds are
     English either way, and fastText's score differs from langdetect's."""
     found = discover(seeds_raw)
     scores = {}
     for engine in ENGINES:
-        outcomes = process_batch(str(seeds_raw), found, Limits(language_engine=engine))
-        assert {o.result.language for o in outcomes} == {"en"}
-        scores[engine] = [o.result.language_score for o in outcomes]
+        results = [r for o in clean_batch(str(seeds_raw), found, Settings(language_engine=engine))
+                   for r in o.results]
+        assert {r.language for r in results} == {"en"}
+        scores[engine] = [r.language_score for r in results]
     assert scores["langdetect"] != scores["fasttext"]
-    assert scores["fasttext"] == [detect(o.result.text, "fasttext")[1] for o in outcomes]
+    assert scores["fasttext"] == [detect(r.text, "fasttext")[1] for r in results]
 
 
 def test_deterministic():

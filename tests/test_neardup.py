@@ -13,7 +13,8 @@ import pytest
 
 from cleaners import neardup
 from cleaners.boilerplate import clean_text
-from cleaners.neardup import THRESHOLD, NearDupIndex, signature, similarity
+from cleaners.neardup import THRESHOLD, signature, similarity
+from running.nearindex import NearDupIndex
 
 SEEDS = Path(__file__).parent / "cases" / "seeds"
 

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from cleaners.output import read_records
 from conftest import ingest_plain
+from running.output import read_records
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-from cleaners.read import Limits, ReadError, discover, read_input
+from cleaners.formats import ReadError
 from conftest import seed_path
+from running.inputs import MAX_FILE_BYTES, discover, read_input
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_gzip_bomb_stops_at_the_limit(tmp_path):
         for _ in range(64):
             f.write(bytes(1024 * 1024))  # 64 MB of zeros, 64 KB on disk
     with pytest.raises(ReadError) as err:
-        read_input(tmp_path, "bomb.txt.gz", Limits(max_decompressed_bytes=8 * 1024 * 1024))
+        read_input(tmp_path, "bomb.txt.gz", MAX_FILE_BYTES, 8 * 1024 * 1024)
     assert err.value.reason == "too-large"
 
 
@@ -75,5 +76,5 @@ def test_truncated_gzip(tree):
 
 def test_file_size_limit(tree):
     with pytest.raises(ReadError) as err:
-        read_input(tree, "a.txt", Limits(max_file_bytes=100))
+        read_input(tree, "a.txt", 100, MAX_FILE_BYTES)
     assert err.value.reason == "too-large" and "100-byte limit" in err.value.detail

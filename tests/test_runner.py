@@ -11,33 +11,35 @@ import time
 
 import pytest
 
-from cleaners.read import discover
-from cleaners.runner import BatchRunner
 from conftest import SEEDS
+from running.inputs import discover
+from running.pool import BatchRunner
+from running.settings import Settings
 
 
 def inject_faults() -> None:
     """Runs in each worker: files named after a fault misbehave the way hostile pages do."""
-    import cleaners.pipeline as pipeline
+    import running.work as work
 
-    real = pipeline.process
+    real = work.clean  # the page's steps, as the worker's guard calls them
 
-    def process(raw, *args):
-        if "spin" in raw.path:
+    def clean(page, **options):
+        path = page.source.path
+        if "spin" in path:
             while True:  # Python code that never ends: the per-document timer stops it
                 pass
-        if "crash" in raw.path:
+        if "crash" in path:
             os.kill(os.getpid(), signal.SIGSEGV)
-        if "stuck" in raw.path:
+        if "stuck" in path:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as native code would
             time.sleep(3600)
-        if "slow" in raw.path:
+        if "slow" in path:
             time.sleep(2)
-        if "hog" in raw.path:  # 6 GB: above the worker's address-space cap
+        if "hog" in path:  # 6 GB: above the worker's address-space cap
             bytearray(6 * 1024**3)
-        return real(raw, *args)
+        return real(page, **options)
 
-    pipeline.process = process
+    work.clean = clean
 
 
 @pytest.fixture
@@ -51,12 +53,12 @@ def raw(tmp_path):
 
 def outcomes_by_path(runner, raw):
     found = discover(raw)
-    return {o.result.source.path: o.result for o in runner.run(str(raw), found)}
+    return {r.source.path: r for o in runner.run(str(raw), found) for r in o.results}
 
 
 def test_a_spinning_page_times_out_and_its_batch_completes(raw):
     shutil.copy(next(SEEDS.glob("000_*")), raw / "spin.txt")
-    with BatchRunner(1, doc_seconds=1.0, worker_init=inject_faults) as runner:
+    with BatchRunner(1, Settings(doc_seconds=1.0), worker_init=inject_faults) as runner:
         out = outcomes_by_path(runner, raw)
         assert out["spin.txt"].reason == "timeout"
         assert sum(type(r).__name__ == "Document" for r in out.values()) == 5
@@ -74,7 +76,7 @@ def test_a_page_that_kills_its_worker_is_rejected_after_a_retry(raw):
 
 def test_a_page_stuck_in_native_code_is_killed_and_rejected(raw):
     shutil.copy(next(SEEDS.glob("000_*")), raw / "stuck.txt")
-    with BatchRunner(1, doc_seconds=2.0, batch_slack=2.0, worker_init=inject_faults) as runner:
+    with BatchRunner(1, Settings(doc_seconds=2.0), batch_slack=2.0, worker_init=inject_faults) as runner:
         start = time.monotonic()
         out = outcomes_by_path(runner, raw)
         assert out["stuck.txt"].reason == "timeout"
@@ -122,8 +124,8 @@ def test_an_unguarded_script_fails_fast_with_a_clear_error(raw, tmp_path):
 
     script = tmp_path / "unguarded.py"
     script.write_text(
-        "from flows.ingest import ingest\n"
-        f"ingest(raw={str(raw)!r}, clean={str(tmp_path / 'clean')!r}, workers=1)\n")
+        "from flows.ingest import ingest\nfrom running.settings import Settings\n"
+        f"ingest(Settings(raw={str(raw)!r}, clean={str(tmp_path / 'clean')!r}, workers=1))\n")
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"))
     started = time.monotonic()
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,

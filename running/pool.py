@@ -24,12 +24,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from cleaners.defaults import DOC_SECONDS
 from cleaners.document import Rejection, Source, document_id
 from cleaners.formats import multi_record_format
-from cleaners.lifeline import die_with_parent
-from cleaners.pipeline import DocumentTimeout, Outcome, process_batch
-from cleaners.read import DEFAULT_LIMITS, Found, Limits
+from running.inputs import Found
+from running.lifeline import die_with_parent
+from running.settings import Settings
+from running.work import DocumentTimeout, FileOutcome, clean_batch
 
 # A batch may overrun its documents' budgets by this much (start-up, a slow disk) before its
 # workers are presumed stuck in C code and killed.
@@ -74,18 +74,17 @@ def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
         extra()
 
 
-def _timed_batch(raw_root: str, batch: list[Found], doc_seconds: float,
-                 limits: Limits) -> list[Outcome]:
-    """process_batch with a per-document timer: a page over budget becomes a rejection."""
+def _timed_batch(raw_root: str, batch: list[Found], settings: Settings) -> list[FileOutcome]:
+    """clean_batch with a per-document timer: a page over budget becomes a rejection."""
     @contextmanager
     def timer():
-        signal.setitimer(signal.ITIMER_REAL, doc_seconds)
+        signal.setitimer(signal.ITIMER_REAL, settings.doc_seconds)
         try:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    return process_batch(raw_root, batch, limits, guard=timer)
+    return clean_batch(raw_root, batch, settings, guard=timer)
 
 
 # A multi-record file (JSONL, WARC) weighs one page per this many bytes on disk, for batching
@@ -100,26 +99,27 @@ def weight(found: Found) -> int:
     return 1
 
 
-def _rejection(found: Found, reason: str, detail: str) -> Rejection:
-    return Rejection(document_id(found.path), Source(found.path, None, None), reason, detail)
+def _rejection(found: Found, reason: str, detail: str) -> FileOutcome:
+    return FileOutcome(found.path, [Rejection(document_id(found.path),
+                                              Source(found.path, None, None), reason, detail)])
 
 
 class BatchRunner:
     """A process pool shared by the flow's batch tasks (threads), rebuilt when it breaks."""
 
-    def __init__(self, workers: int, *, doc_seconds: float = DOC_SECONDS,
+    def __init__(self, workers: int, settings: Settings | None = None, *,
                  batch_slack: float = BATCH_SLACK_SECONDS,
                  address_space: int = WORKER_ADDRESS_SPACE,
-                 worker_init: Callable[[], None] | None = None, limits: Limits = DEFAULT_LIMITS):
+                 worker_init: Callable[[], None] | None = None):
         self.workers = workers
-        self.limits = limits
-        self.doc_seconds = doc_seconds
+        self.settings = settings or Settings()  # what the workers need: limits, time budget, engine
+        self.doc_seconds = self.settings.doc_seconds
         self.batch_slack = batch_slack
         self._initargs = (address_space, worker_init)
         self._ctx = multiprocessing.get_context("forkserver")
         # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy
         # mid-lock. The server imports the cleaners once; each worker forks from it ready.
-        self._ctx.set_forkserver_preload(["cleaners.workers"])
+        self._ctx.set_forkserver_preload(["running.workers"])
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._stopped = False
@@ -187,11 +187,11 @@ class BatchRunner:
     def budget(self, batch: list[Found]) -> float:
         return self.doc_seconds * sum(weight(found) for found in batch) + self.batch_slack
 
-    def run(self, raw_root: str, batch: list[Found]) -> list[Outcome]:
+    def run(self, raw_root: str, batch: list[Found]) -> list[FileOutcome]:
         for _ in range(BATCH_ATTEMPTS):
             pool, generation = self._current()
             try:
-                future = pool.submit(_timed_batch, raw_root, batch, self.doc_seconds, self.limits)
+                future = pool.submit(_timed_batch, raw_root, batch, self.settings)
                 return future.result(timeout=self.budget(batch))
             except (RuntimeError, CancelledError) as exc:  # BrokenProcessPool is a RuntimeError
                 if self._stopped:  # killed by stop(), or shut down under our feet
@@ -202,24 +202,23 @@ class BatchRunner:
             except FutureTimeout:  # stuck where the timer cannot reach: trying again would hang
                 self._discard(generation)
                 break
-        return [outcome for found in batch for outcome in self._isolated(raw_root, found)]
+        return [self._isolated(raw_root, found) for found in batch]
 
-    def _isolated(self, raw_root: str, found: Found) -> list[Outcome]:
+    def _isolated(self, raw_root: str, found: Found) -> FileOutcome:
         """One input alone in a fresh process: its crash or hang is its own verdict."""
         if self._stopped:
             raise Stopped("the run was stopped")
         pool = self._new_pool(1)
         try:
-            future = pool.submit(_timed_batch, raw_root, [found], self.doc_seconds, self.limits)
-            return future.result(timeout=self.budget([found]))
+            future = pool.submit(_timed_batch, raw_root, [found], self.settings)
+            return future.result(timeout=self.budget([found]))[0]
         except BrokenProcessPool:
             if self._stopped:
                 raise Stopped("the run was stopped") from None
-            return [Outcome(_rejection(found, "worker-crash",
-                                       "the worker process died on this input twice"), 0.0)]
+            return _rejection(found, "worker-crash", "the worker process died on this input twice")
         except FutureTimeout:
-            return [Outcome(_rejection(found, "timeout",
-                                       "the worker did not return in time (stuck in native code)"), 0.0)]
+            return _rejection(found, "timeout",
+                              "the worker did not return in time (stuck in native code)")
         finally:
             _kill(pool)
 

@@ -3,7 +3,7 @@
 A worker returns a `Document` or a `Rejection`; then, against what earlier inputs left in the
 state store, the document loses its site's template lines, meets the language allow-list, and is
 kept or found to copy a kept document (exactly, or nearly). `Decider.decide` does all of that by
-reading only: the store applies its decision (cleaners/store.py), and `cleanwire explain` shows it
+reading only: the store applies its decision (running/store.py), and `cleanwire explain` shows it
 without writing anything, so both run this one piece of code.
 
 An input judged again (an edited file, `--reprocess`) is judged as if its own earlier version
@@ -18,8 +18,8 @@ import sqlite3
 from dataclasses import dataclass, replace
 
 from cleaners.document import Document, Rejection
-from cleaners.neardup import NearDupIndex
-from cleaners.sitestats import SiteStats, strip_template
+from running.nearindex import NearDupIndex
+from running.sitestats import SiteStats, strip_template
 
 KIND_OF = {"document": "documents", "duplicate": "duplicates", "rejected": "rejected"}
 EXACT_SCHEMA = """

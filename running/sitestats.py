@@ -1,33 +1,25 @@
 """Per-site line statistics: a line that recurs in many documents of one site is template.
 
-A footer sentence, a fund-raising appeal or a "read more" line can read like prose and pass the
-per-page classifier; across a site's pages it gives itself away by recurring. The counts live in
-the state store (CLEAN/state.sqlite), so they grow with every run; the flow process, the single
-writer, applies them at commit time, in commit order, which keeps the result deterministic.
+The workers tag each document with its site evidence (cleaners.site: the keys of its lines);
+here the flow process counts them per site in the state store (CLEAN/state.sqlite), so they grow
+with every run, and decides at commit time, in commit order, which keeps the result
+deterministic. Removing the lines is cleaners.pipeline.without_paragraphs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from array import array
-from dataclasses import replace
-from pathlib import PurePosixPath
 
-from cleaners.document import Document, Rejection, content_hash, normalized_for_hash
-from cleaners.neardup import signature
+from cleaners.document import Document, Rejection
+from cleaners.pipeline import without_paragraphs
+from cleaners.site import site_key
 
 # A line seen in at least this many earlier documents of the site...
 TEMPLATE_MIN_DOCS = 3
 # ...and in at least this share of them is template: an article sentence does not recur in a
 # fifth of a site's pages, and a template line that varies a little still passes this share.
 TEMPLATE_MIN_SHARE = 0.2
-# Only lines up to this length are counted and judged: template lines are short, and long
-# paragraphs that recur are syndicated article text, which near-duplicate detection handles.
-MAX_LINE_CHARS = 400
-# Lines with fewer letters than this are not judged ("1", "—"): the classifier handles them.
-MIN_LETTERS = 3
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS site_docs (site TEXT PRIMARY KEY, docs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS site_lines (
@@ -41,34 +33,16 @@ CREATE TABLE IF NOT EXISTS site_learned (  -- what each document added, to take 
 """
 
 
-def site_key(site: str | None, source_path: str) -> str | None:
-    """The site a document belongs to: its site name or host when known, else the first folder
-    of its path in the raw folder (scrapers commonly file pages by site); None for top-level
-    files with no site (nothing to learn from)."""
-    if site:
-        return site.lower()
-    parts = PurePosixPath(source_path).parts
-    return f"folder:{parts[0]}" if len(parts) > 1 else None
-
-
-def _line_hash(line: str) -> int | None:
-    if len(line) > MAX_LINE_CHARS:
-        return None
-    norm = normalized_for_hash(line)
-    if sum(ch.isalpha() for ch in norm) < MIN_LETTERS:
-        return None
-    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True)
-
-
 class SiteStats:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         db.executescript(SCHEMA)
 
-    def template_lines(self, site: str, paragraphs: list[str],
-                       exclude: str | None = None) -> list[tuple[int, str, str]]:
-        """(index, paragraph, evidence) of the paragraphs that are this site's template. The
-        document `exclude` does not count (an input judged again is judged by the others)."""
+    def template_lines(self, site: str, keys: list[int | None],
+                       exclude: str | None = None) -> list[tuple[int, str]]:
+        """(index, evidence) of the paragraphs (by their line keys) that are this site's
+        template. The document `exclude` does not count (an input judged again is judged by
+        the others)."""
         row = self.db.execute("SELECT docs FROM site_docs WHERE site=?", (site,)).fetchone()
         mine = exclude is not None and self.db.execute(
             "SELECT lines FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
@@ -77,14 +51,14 @@ class SiteStats:
         if docs < TEMPLATE_MIN_DOCS:
             return []
         need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)
-        hashes = {i: h for i, p in enumerate(paragraphs) if (h := _line_hash(p)) is not None}
+        hashes = {i: h for i, h in enumerate(keys) if h is not None}
         if not hashes:
             return []
         marks = ",".join("?" * len(set(hashes.values())))
         counts = {line: n - (line in own) for line, n in self.db.execute(
             f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",
             (site, *set(hashes.values())))}
-        return [(i, paragraphs[i], f"in {counts[h]} of {docs} earlier documents of {site}")
+        return [(i, f"in {counts[h]} of {docs} earlier documents of {site}")
                 for i, h in hashes.items() if counts.get(h, 0) >= need]
 
     def learn(self, doc: Document) -> None:
@@ -92,10 +66,9 @@ class SiteStats:
         site = site_key(doc.site, doc.source.path)
         if site is None:
             return
-        lines = doc.text.split("\n") + [r["text"] for r in doc.removed]
         self.db.execute("INSERT INTO site_docs VALUES (?, 1) "
                         "ON CONFLICT(site) DO UPDATE SET docs = docs + 1", (site,))
-        hashes = sorted({h for line in lines if (h := _line_hash(line)) is not None})
+        hashes = sorted({h for h in doc.line_keys if h is not None})
         self.db.executemany("INSERT INTO site_lines VALUES (?, ?, 1) "
                             "ON CONFLICT(site, line) DO UPDATE SET docs = docs + 1",
                             [(site, h) for h in hashes])
@@ -123,20 +96,12 @@ def strip_template(doc: Document, stats: SiteStats, exclude: str | None = None
     key = site_key(doc.site, doc.source.path)
     if key is None:
         return doc
-    paragraphs = doc.text.split("\n")
-    template = stats.template_lines(key, paragraphs, exclude)
-    removed = tuple({"line": None, "text": p, "reason": "site-template", "detail": why}
-                    for _, p, why in template)
+    paragraphs = doc.text.count("\n") + 1
+    template = stats.template_lines(key, list(doc.line_keys[:paragraphs]), exclude)
     if not template:
         return doc
-    drop = {i for i, _, _ in template}
-    kept = [p for i, p in enumerate(paragraphs) if i not in drop]
-    if not kept:
+    if len(template) == paragraphs:
         return Rejection(doc.id, doc.source, "no-text-after-cleaning",
                          f"only lines that are template of {key} were left")
-    text = "\n".join(kept)
-    return replace(doc, text=text, removed=doc.removed + removed, content_hash=content_hash(text),
-                   signature=signature(text),
-                   stats=doc.stats | {"chars": len(text), "words": len(text.split()),
-                                      "lines_kept": len(kept),
-                                      "lines_removed": doc.stats["lines_removed"] + len(removed)})
+    return without_paragraphs(doc, {i: {"reason": "site-template", "detail": why}
+                                    for i, why in template})

@@ -7,7 +7,7 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
-from cleaners.output import read_records
+from running.output import read_records
 
 TOP = 15  # rows per table in the text output: enough to see the shape, short enough to read
 

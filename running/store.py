@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cleaners.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
-from cleaners.document import content_hash, document_id
-from cleaners.output import FORMATS, SUFFIX, publish, read_file
-from cleaners.pipeline import Outcome
-from cleaners.read import Found
+from cleaners.document import Document, Rejection, content_hash, document_id
 from cleaners.version import pipeline_version
+from running.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
+from running.inputs import Found
+from running.output import FORMATS, SUFFIX, publish, read_file
+from running.work import FileOutcome
 
 KINDS = ("documents", "duplicates", "rejected")
 SLOWEST_KEPT = 5  # the run report names the slowest inputs: the ones worth a look
@@ -524,18 +524,28 @@ class CleanStore:
     def _write(self, kind: str, record: dict) -> None:
         self._files[kind].write((_dumps(record) + "\n").encode("utf-8"))
 
-    def add(self, outcome: Outcome) -> str:
-        """Decide and write one outcome, in the order the flow gives (which makes the kept copy
-        the first in path order). Returns what became of it: document, duplicate, rejected or
-        unchanged (the same record as before: nothing written)."""
-        result = outcome.result
-        self.skipped_records.update(outcome.skipped or {})
-        heapq.heappush(self.slowest, (outcome.seconds, result.source.path))
+    def add_file(self, outcome: FileOutcome) -> None:
+        """Decide and write what became of one input, in the order the flow gives (which makes
+        the kept copy the first in path order), then what is known of the file as a whole."""
+        self.skipped_records.update(outcome.skipped)
+        size, mtime = outcome.stat or (None, None)
+        for result in outcome.results:
+            self.add(result, outcome.seconds, size, mtime)
+        if outcome.container:  # a JSONL/WARC file read through: the manifest knows it whole
+            self._set_row(outcome.path, self._prior(outcome.path), size=size, mtime_ns=mtime,
+                          sha256=outcome.sha256, outcome="container", id=document_id(outcome.path),
+                          run=self.run, file=outcome.path)
+        self._records_gone(outcome.path)
+
+    def add(self, result: Document | Rejection, seconds: float = 0.0, size: int | None = None,
+            mtime: int | None = None) -> str:
+        """Decide and write one page's result. Returns what became of it: document, duplicate,
+        rejected or unchanged (the same record as before: nothing written)."""
+        heapq.heappush(self.slowest, (seconds, result.source.path))
         if len(self.slowest) > SLOWEST_KEPT:
             heapq.heappop(self.slowest)
         source = result.source
         key = source.path if source.record is None else f"{source.path}#{source.record}"
-        size, mtime = outcome.stat or (None, None)
         prior = self._prior(key)
         decision = self.decider.decide(result)
         record = decision.record
@@ -555,12 +565,6 @@ class CleanStore:
                           outcome=decision.outcome, id=result.id, run=self.run, file=source.path,
                           record_hash=digest, content_hash=decision.content_hash,
                           duplicate_of=decision.duplicate_of)
-        if source.record is not None and outcome.skipped is not None:  # a file's last record
-            self._set_row(source.path, self._prior(source.path), size=size, mtime_ns=mtime,
-                          sha256=source.sha256, outcome="container", id=document_id(source.path),
-                          run=self.run, file=source.path)
-        if source.record is None or outcome.skipped is not None:  # the file is read
-            self._records_gone(source.path)
         self.counts[kind] += 1
         return kind
 

@@ -1,8 +1,8 @@
 """Why an input became what it became: the data behind `cleanwire explain`.
 
 It runs the pipeline's own code on one input, or one record of a JSONL/WARC file: the workers'
-cleaning (cleaners.pipeline.process_found) and then the flow process's decisions
-(cleaners.decide: the site's template lines, the language policy, duplicates), against the clean
+cleaning (running.work.clean_file, the steps of cleaners.pipeline) and then the flow process's decisions
+(running.decide: the site's template lines, the language policy, duplicates), against the clean
 folder's state, read only. What it shows is what a run would write now; it then compares that
 with the record written for the input, and when they differ, says why.
 """
@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.boilerplate import Removed
-from cleaners.decide import KIND_OF, Decider, Decision, record_hash
 from cleaners.decode import DecodeError, decode, drop_invisible
 from cleaners.document import Document
-from cleaners.formats import iter_jsonl, iter_warc
-from cleaners.output import SUFFIX, read_file
-from cleaners.pipeline import process_found
-from cleaners.read import MULTI_RECORD, Found, Limits, ReadError, read_input
+from cleaners.formats import ReadError
+from cleaners.pipeline import Page, Pages
+from cleaners.version import pipeline_version
+from running.decide import KIND_OF, Decider, Decision, record_hash
+from running.inputs import Found, read_input
+from running.output import SUFFIX, read_file
+from running.settings import Settings, output_settings
+from running.store import shape_of
+from running.work import clean_file
 
 
 def _same(a: str, b: str) -> bool:
@@ -89,14 +93,13 @@ class ExplainError(ValueError):
 
 
 def explain(raw_root: str | os.PathLike, rel: str, record: int | None = None, *,
-            clean: str | os.PathLike, limits: Limits, languages: list[str] | None = None,
-            language_policy: str = "flag", dedup_threshold: float | None = None,
-            shape: str | None = None, version: str | None = None) -> list[Explanation]:
-    """What a run would make of the input `rel` of `raw_root` (all its records, or the one
-    numbered `record`), decided against the clean folder `clean`."""
-    path = Path(raw_root, rel)
+            settings: Settings) -> list[Explanation]:
+    """What a run with `settings` would make of the input `rel` of `raw_root` (all its
+    records, or the one numbered `record`), decided against the clean folder settings.clean."""
+    path, clean = Path(raw_root, rel), settings.clean
+    shape, version = shape_of(output_settings(settings)), pipeline_version()
     found = Found(rel, size=path.stat().st_size)
-    results, _, _ = process_found(str(raw_root), found, limits)
+    results = clean_file(str(raw_root), found, settings).results
     if record is not None:
         numbers = [r.source.record for r in results if r.source.record is not None]
         results = [r for r in results if r.source.record == record]
@@ -104,10 +107,11 @@ def explain(raw_root: str | os.PathLike, rel: str, record: int | None = None, *,
             raise ExplainError(f"{rel} has no record {record}"
                                + (f" (its records: {numbers[0]} to {numbers[-1]})" if numbers else
                                   " (it is not a JSONL or WARC file with records)"))
-    pages = _pages(raw_root, rel, limits)
+    pages = _pages(raw_root, rel, settings)
     with _state(Path(clean)) as db:
-        decider = Decider(db, languages=languages, language_policy=language_policy,
-                          dedup_threshold=dedup_threshold)
+        decider = Decider(db, languages=settings.languages,
+                          language_policy=settings.language_policy,
+                          dedup_threshold=settings.dedup_threshold)
         out = []
         for result in results:
             source = result.source
@@ -143,21 +147,15 @@ class _state:
         self.db.close()
 
 
-def _pages(raw_root, rel: str, limits: Limits) -> dict[int | None, tuple[str, str | None]]:
+def _pages(raw_root, rel: str, settings: Settings) -> dict[int | None, tuple[str, str | None]]:
     """record -> (format, decoded text for text pages) of the file's pages, for showing lines.
     Reading failures are the pipeline's to report: here they only leave the lines out."""
     try:
-        raw = read_input(raw_root, rel, limits)
+        raw = read_input(raw_root, rel, settings.max_file_bytes, settings.max_decompressed_bytes)
     except (ReadError, OSError):
         return {}
-    if raw.format not in MULTI_RECORD:
-        return {None: (raw.format, _text(raw.data) if raw.format == "text" else None)}
-    if raw.format == "warc":
-        records, _ = iter_warc(raw.data)
-    else:
-        records = iter_jsonl(raw.data, limits.jsonl_fields)
-    return {rec.record: (rec.format, _text(rec.data) if rec.format == "text" else None)
-            for rec in records if rec.error is None}
+    return {page.source.record: (page.format, _text(page.data) if page.format == "text" else None)
+            for page in Pages(raw, None, settings.jsonl_fields or None) if isinstance(page, Page)}
 
 
 def _text(data: bytes) -> str | None:

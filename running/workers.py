@@ -8,11 +8,11 @@ import os
 # functions defined there). A script that calls ingest() at module level, unguarded, would run
 # the flow again in every worker, each starting its own temporary Prefect server and orphaning
 # it when the worker dies. Workers never talk to Prefect: forbid them the temporary server, so
-# such a worker fails at once and the runner reports why (cleaners.runner.WorkersUnavailable).
+# such a worker fails at once and the runner reports why (running.pool.WorkersUnavailable).
 os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
 
 from cleaners import boilerplate, language, pipeline  # noqa: E402,F401  (the import is the point)
-from cleaners.lifeline import die_with_parent  # noqa: E402
+from running.lifeline import die_with_parent  # noqa: E402
 
 language.warm_up()
 boilerplate.clean_text("Warm-up line.\nLoads the word lists and the line model once.")

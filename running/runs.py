@@ -5,7 +5,7 @@ The `ingest` flow (flows/ingest.py) runs this with one Prefect task per batch; `
 on a folder with nothing to clean runs it without Prefect, so that it answers in about a second
 instead of starting an API server. Batches go to a backend that owns the workers and their guards
 (time budget per document, memory cap, isolation of a page that kills its worker): this
-machine's process pool (cleaners.runner.BatchRunner), or an existing Dask cluster, where each
+machine's process pool (running.pool.BatchRunner), or an existing Dask cluster, where each
 Dask worker runs a BatchRunner of its own, so the same guards hold there.
 """
 
@@ -22,24 +22,15 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from cleaners.config import output_settings
-from cleaners.defaults import BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER
-from cleaners.language import ENGINES
-from cleaners.read import Found, Limits, discover
-from cleaners.runner import BatchRunner, weight
-from cleaners.store import CleanStore, StorageFailed, new_run_id
+from running.defaults import BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER
+from running.inputs import Found, discover
+from running.pool import BatchRunner, weight
+from running.settings import Settings, output_settings
+from running.store import CleanStore, StorageFailed, new_run_id
 
 # Passes over the copies of documents that a run turned into rejections or copies: a second
 # pass cannot orphan what it writes, but a JSONL file cleaned again may.
 ORPHAN_PASSES = 2
-
-
-def limits_of(params: dict) -> Limits:
-    if params["language_engine"] not in ENGINES:
-        raise ValueError(f"language_engine must be one of {', '.join(ENGINES)}, "
-                         f"not {params['language_engine']!r}")
-    return Limits(int(params["max_file_mb"] * 2**20), int(params["max_decompressed_mb"] * 2**20),
-                  params["jsonl_fields"] or None, params["language_engine"])
 
 
 def balanced_size(items: list[Found], size: int, workers: int) -> int:
@@ -90,22 +81,21 @@ class Progress:
 Submit = Callable[[int, str, str, list[Found], object], Future]
 
 
-def run_ingest(params: dict, *, submit: Submit | None = None,
+def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Submit | None = None,
                progress: Callable[[int, str], Progress] = Progress,
                find: Callable[[str], list[Found]] = discover) -> dict:
-    """One run with the flow's parameters (`params`, as cleanwire.config.Settings and
-    `reprocess`). `submit` hands a batch to a task (the flow's); by default a thread here runs
-    it on the backend directly. Returns the run report."""
-    limits = limits_of(params)
+    """One run with these settings; `reprocess` (a path pattern, "*" for all) cleans the inputs
+    it selects again, changed or not. `submit` hands a batch to a task (the flow's); by default
+    a thread here runs it on the backend directly. Returns the run report."""
     started = time.perf_counter()
-    raw, clean = str(Path(params["raw"]).resolve()), str(Path(params["clean"]).resolve())
+    raw, clean = str(Path(settings.raw).resolve()), str(Path(settings.clean).resolve())
     found = find(raw)
-    store = CleanStore(clean, new_run_id(), lock_wait=params["lock_wait"],
-                       languages=params["languages"], language_policy=params["language_policy"],
-                       dedup_threshold=params["dedup_threshold"],
-                       output_format=params["output_format"], shape=output_settings(params))
-    workers = params["workers"] or os.cpu_count() or 1
-    backend = backend_for(params.get("dask"), workers, params["doc_seconds"], limits)
+    store = CleanStore(clean, new_run_id(), lock_wait=settings.lock_wait,
+                       languages=settings.languages, language_policy=settings.language_policy,
+                       dedup_threshold=settings.dedup_threshold,
+                       output_format=settings.output_format, shape=output_settings(settings))
+    workers = settings.workers or os.cpu_count() or 1
+    backend = backend_for(settings, workers)
     threads = ThreadPoolExecutor(workers * IN_FLIGHT_PER_WORKER) if submit is None else None
     if submit is None:
         def submit(number, run, raw, batch, backend):
@@ -116,10 +106,10 @@ def run_ingest(params: dict, *, submit: Submit | None = None,
     # ms instead of ~170 ms.
     gc.freeze()
     try:
-        todo = store.plan(raw, found, params.get("reprocess"))
+        todo = store.plan(raw, found, reprocess)
         tracker = progress(len(todo), store.run)
         with backend:
-            batches += _clean(store, raw, todo, params["batch_size"], workers, backend, submit,
+            batches += _clean(store, raw, todo, settings.batch_size, workers, backend, submit,
                               tracker)
             # Inputs that copied a document this run turned into a rejection or a copy: cleaned
             # again, so that every duplicate points at a document.
@@ -127,7 +117,7 @@ def run_ingest(params: dict, *, submit: Submit | None = None,
                 if not (again := store.orphans(found)):
                     break
                 tracker.more(len(again))
-                batches += _clean(store, raw, again, params["batch_size"], workers, backend,
+                batches += _clean(store, raw, again, settings.batch_size, workers, backend,
                                   submit, tracker)
     except BaseException as exc:
         store.abort()
@@ -167,7 +157,7 @@ def _clean(store: CleanStore, raw: str, todo: list[Found], batch_size: int, work
 
 def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
     for outcome in future.result():
-        store.add(outcome)
+        store.add_file(outcome)
     store.checkpoint()
     progress.advance(inputs)
     # Each task run leaves reference cycles (Prefect's run objects, holding the batch's
@@ -177,27 +167,25 @@ def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
     gc.collect()
 
 
-def backend_for(dask: str | None, workers: int, doc_seconds: float, limits: Limits):
-    """This machine's worker pool, or the Dask cluster at `dask` (tcp://host:port)."""
-    if dask:
-        return DaskBackend(dask, doc_seconds, limits)
-    warm = _WARM.pop((workers, doc_seconds, repr(limits)), None)
-    return warm or BatchRunner(workers, doc_seconds=doc_seconds, limits=limits)
+def backend_for(settings: Settings, workers: int):
+    """This machine's worker pool, or the Dask cluster at settings.dask (tcp://host:port)."""
+    if settings.dask:
+        return DaskBackend(settings.dask, settings)
+    return _WARM.pop((workers, settings.worker_key()), None) or BatchRunner(workers, settings)
 
 
 _WARM: dict[tuple, BatchRunner] = {}
 
 
-def warm_up(params: dict) -> None:
+def warm_up(settings: Settings) -> None:
     """Start the run's worker pool now, in the background (its fork server loads the cleaning
     libraries in about a second), for the run that follows in this process with these
-    parameters: `cleanwire run` does this while Prefect is imported and its server boots."""
-    if params.get("dask"):
+    settings: `cleanwire run` does this while Prefect is imported and its server boots."""
+    if settings.dask:
         return
-    workers = params["workers"] or os.cpu_count() or 1
-    limits = limits_of(params)
-    runner = BatchRunner(workers, doc_seconds=params["doc_seconds"], limits=limits)
-    _WARM[(workers, params["doc_seconds"], repr(limits))] = runner
+    workers = settings.workers or os.cpu_count() or 1
+    runner = BatchRunner(workers, settings)
+    _WARM[(workers, settings.worker_key())] = runner
     threading.Thread(target=runner.warm, name="cleanwire-warm-up", daemon=True).start()
 
 
@@ -207,9 +195,9 @@ class DaskBackend:
     memory cap and the isolation of a page that kills its process hold as on a local run; the
     Dask workers need no Prefect and no Prefect server."""
 
-    def __init__(self, address: str, doc_seconds: float, limits: Limits,
+    def __init__(self, address: str, settings: Settings,
                  worker_init: Callable[[], None] | None = None):
-        self.address, self.doc_seconds, self.limits = address, doc_seconds, limits
+        self.address, self.settings = address, settings
         self.worker_init = worker_init  # run in each process of the Dask workers' runners
         self.client = None
 
@@ -225,8 +213,8 @@ class DaskBackend:
             self.client = None
 
     def run(self, raw: str, batch: list[Found]) -> list:
-        future = self.client.submit(dask_batch, raw, batch, self.doc_seconds, self.limits,
-                                    self.worker_init, pure=False)
+        future = self.client.submit(dask_batch, raw, batch, self.settings, self.worker_init,
+                                    pure=False)
         return future.result()
 
 
@@ -234,21 +222,20 @@ _DASK_RUNNER: dict[tuple, BatchRunner] = {}
 _DASK_LOCK = threading.Lock()
 
 
-def dask_batch(raw: str, batch: list[Found], doc_seconds: float, limits: Limits,
+def dask_batch(raw: str, batch: list[Found], settings: Settings,
                worker_init: Callable[[], None] | None = None) -> list:
     """A batch on a Dask worker, in the worker's own BatchRunner (made on its first batch)."""
     from distributed import get_worker
 
-    key = (doc_seconds, repr(limits), worker_init)
+    key = (settings.worker_key(), worker_init)
     with _DASK_LOCK:
         runner = _DASK_RUNNER.get(key)
         if runner is None:
             # Dask starts its workers as daemon processes, which multiprocessing forbids to
-            # have children; the runner's own processes die with this one (cleaners.lifeline).
+            # have children; the runner's own processes die with this one (running.lifeline).
             import multiprocessing
 
             multiprocessing.current_process()._config["daemon"] = False
-            runner = BatchRunner(get_worker().state.nthreads, doc_seconds=doc_seconds,
-                                 limits=limits, worker_init=worker_init)
+            runner = BatchRunner(get_worker().state.nthreads, settings, worker_init=worker_init)
             _DASK_RUNNER[key] = runner
     return runner.run(raw, batch)

@@ -7,7 +7,7 @@ alive for good, the workers blocked on a full result pipe. Linux's PR_SET_PDEATH
 kernel send a child SIGKILL when the thread that created it ends; where that thread may end
 before the process (a thread pool's), a watch thread polls the parent instead.
 A terminal's Ctrl-C is the parent's to handle: the children ignore SIGINT, and the parent stops
-them (cleaners.runner kills its workers at once).
+them (running.pool kills its workers at once).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def command(*argv: str) -> list[str]:
     """`argv` run so that it dies with the process that starts it: this module arms the
     parent-death signal, then executes argv in its place (the signal survives exec). Start it
     from a thread that lives as long as the process (the main thread)."""
-    return [sys.executable, "-m", "cleaners.lifeline", *argv]
+    return [sys.executable, "-m", "running.lifeline", *argv]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+"""Site evidence: which site a page belongs to, and a key for each of its lines.
+
+A footer sentence, a fund-raising appeal or a "read more" line can read like prose and pass the
+per-page classifier; across a site's pages it gives itself away by recurring. A worker tags each
+document with the keys of its lines (`Document.line_keys`); the flow process counts them per site
+(running/sitestats.py) and decides which lines are the site's template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePosixPath
+
+from cleaners.document import normalized_for_hash
+
+# Only lines up to this length are counted and judged: template lines are short, and long
+# paragraphs that recur are syndicated article text, which near-duplicate detection handles.
+MAX_LINE_CHARS = 400
+# Lines with fewer letters than this are not judged ("1", "—"): the classifier handles them.
+MIN_LETTERS = 3
+
+
+def site_key(site: str | None, source_path: str) -> str | None:
+    """The site a document belongs to: its site name or host when known, else the first folder
+    of its path in the raw folder (scrapers commonly file pages by site); None for top-level
+    files with no site (nothing to learn from)."""
+    if site:
+        return site.lower()
+    parts = PurePosixPath(source_path).parts
+    return f"folder:{parts[0]}" if len(parts) > 1 else None
+
+
+def line_key(line: str) -> int | None:
+    """A line's key: a 64-bit hash of its normalized text (as exact dedup sees it); None for a
+    line too long or with too few letters to be judged."""
+    if len(line) > MAX_LINE_CHARS:
+        return None
+    norm = normalized_for_hash(line)
+    if sum(ch.isalpha() for ch in norm) < MIN_LETTERS:
+        return None
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def line_keys(paragraphs: list[str], removed: tuple[dict, ...]) -> tuple[int | None, ...]:
+    """The keys of a document's kept paragraphs, then of its removed lines, in order."""
+    return tuple(line_key(line) for line in (*paragraphs, *(r["text"] for r in removed)))
