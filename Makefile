@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup run test lint lock clean-output
+.PHONY: setup run test lint lock clean-output train quality
 
 setup: $(STAMP)
 
@@ -32,6 +32,16 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check cleaners running flows tests bench
+
+# Re-train the shipped line model (cleaners/data/line_model.json) on the dev set's train split,
+# with its provenance (data hash, commit, settings, held-out scores); needs ../shared/data/dev.
+# ~15 min the first time (trafilatura's labels are cached in /tmp), ~7 min after.
+train: setup
+	$(BIN)/python bench/train_line_model.py
+
+# Boilerplate removal on the dev set against jusText and trafilatura (~80 s on 2 cores).
+quality: setup
+	$(BIN)/python bench/quality.py
 
 # Re-resolve the lock file (needs uv: pip install uv). Every transitive package is pinned with
 # hashes; the notes say why some pins matter and are put back after each re-resolve.

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "cleanwire-text"]
-HTML_METHODS = ["trafilatura-html", "trafilatura-precision", "cleanwire-html", "cleanwire-html2"]
+HTML_METHODS = ["trafilatura-html", "trafilatura-precision", "cleanwire-html"]
 
 
 def split_of(case_id: str) -> str:
@@ -77,9 +77,9 @@ def _run(method: str, text: str | None, page_html: bytes | None, url: str | None
     if method == "justext-en":
         return _justext(text or "", "English")
     if method == "justext-lang":
-        from cleaners.boilerplate import _features
+        from cleaners.boilerplate.features import stoplist_language
 
-        _, lang = _features((text or "").split("\n")[:400], None)
+        lang = stoplist_language((text or "").split("\n")[:400])
         return _justext(text or "", lang or "English")
     if method == "trafilatura-text":
         import trafilatura
@@ -106,16 +106,6 @@ def _run(method: str, text: str | None, page_html: bytes | None, url: str | None
             return None
         res = extract_html(_decode(page_html or b""), url=url)
         return "\n".join(x for x in (getattr(res, "title", None), getattr(res, "text", "")) if x)
-    if method == "cleanwire-html2":  # cleanwire-html + strip_residue on its lines
-        try:
-            from cleaners.html import extract_html
-        except Exception:
-            return None
-        from cleaners.boilerplate import strip_residue
-
-        res = extract_html(_decode(page_html or b""), url=url)
-        kept, _ = strip_residue(res.text.split("\n"))
-        return "\n".join(x for x in (res.title, *kept) if x)
     raise ValueError(method)
 
 

@@ -15,17 +15,24 @@ Labels (train split only; the held-out split is only scored, never trained or tu
   article (1), one holding a `without` fragment is boilerplate (0); they override the above.
 
 Model: stage 1 = logistic regression over cleaners.boilerplate.FEATURE_NAMES (the line, its
-neighbours, the main block); stage 2 = logistic regression over the stage-1 probabilities of
-the neighbours (STAGE2_NAMES); then a two-state Viterbi pass with a switch penalty. Threshold
-and switch penalty are chosen on the train split by the fragment scores of bench/quality.py.
-Training is deterministic: numpy + scipy L-BFGS from zero weights, no random state.
+neighbours, the main block; computed by cleaners.boilerplate.line_features); stage 2 = logistic
+regression over the stage-1 probabilities of the neighbours (STAGE2_NAMES); then a two-state
+Viterbi pass with a switch penalty. Threshold and switch penalty are chosen on the train split
+by the fragment scores of bench/quality.py. Training is deterministic: numpy + scipy L-BFGS from
+zero weights, no random state.
+
+The model records its provenance: the data it read (path, file count, a hash of the sorted file
+list and contents), the commit of the code (`-dirty` when the tree has changes), the settings
+below and its scores on the train split and on the held-out split (scored once, after tuning).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,7 +42,14 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import cleaners.boilerplate as B  # noqa: E402
+from cleaners.boilerplate import (  # noqa: E402
+    FEATURE_NAMES,
+    STAGE2_NAMES,
+    LineModel,
+    clean_text,
+    line_features,
+)
+from cleaners.boilerplate.model import MODEL, model_from_json, stage2_rows  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from quality import norm, split_of  # noqa: E402
@@ -133,11 +147,9 @@ def collect(base: Path, cases: list[dict], ext: dict[str, dict[str, str]] | None
     pages = []
     for case in cases:
         text = (base / "text" / f"{case['id']}.txt").read_text(encoding="utf-8")
-        B._CAPTURE = []
-        B.clean_text(text)
-        items, feats, cut = B._CAPTURE[0]
-        B._CAPTURE = None
-        if feats is None or cut == 0:
+        page = line_features(text)
+        items, feats, cut = page.lines, page.rows, page.cut
+        if not feats:  # no main block: the model is never run on this page
             pages.append(None)
             continue
         normed = [norm(it.text) for it in items[:cut]]
@@ -191,7 +203,7 @@ def stage2_of(pages, w, b: float):
     out = []
     for x, y, sw in pages:
         p1 = (1 / (1 + np.exp(-np.clip(x @ np.asarray(w) + b, -30, 30)))).tolist()
-        out.append((np.array(B._stage2_vectors(p1, x.tolist()), dtype=float), y, sw))
+        out.append((np.array(stage2_rows(p1, x.tolist()), dtype=float), y, sw))
     return out
 
 
@@ -200,12 +212,14 @@ def stack(pages):
             np.concatenate([p[2] for p in pages]))
 
 
-def fragment_scores(base: Path, cases: list[dict]) -> tuple[float, float]:
-    """The bench/quality.py figures of clean_text on these pages: (with kept, without gone)."""
+def fragment_scores(base: Path, cases: list[dict], model: LineModel) -> tuple[float, float]:
+    """The bench/quality.py figures of clean_text with this model on these pages: (with kept,
+    without gone)."""
     wk = wt = og = ot = 0
     for c in cases:
-        r = B.clean_text((base / "text" / f"{c['id']}.txt").read_text(encoding="utf-8",
-                                                                      errors="replace"))
+        r = clean_text((base / "text" / f"{c['id']}.txt").read_text(encoding="utf-8",
+                                                                    errors="replace"),
+                       model=model)
         o = norm("\n".join([r.title or "", *r.paragraphs]))
         wk += sum(norm(f) in o for f in c["with"])
         wt += len(c["with"])
@@ -214,10 +228,65 @@ def fragment_scores(base: Path, cases: list[dict]) -> tuple[float, float]:
     return wk / max(wt, 1), og / max(ot, 1)
 
 
-def write_model(out: dict, path: Path | None = None) -> None:
-    B._MODEL = path or ROOT / "cleaners" / "data" / "line_model.json"
-    B._MODEL.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    B._line_model.cache_clear()
+def write_model(out: dict, path: Path = MODEL) -> None:
+    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+
+
+def data_digest(base: Path) -> dict:
+    """What the trainer read: the dev set's folder, its file count and the SHA-256 of its sorted
+    file list with each file's content (cases.jsonl, text/, html/: a changed, added or removed
+    page changes it)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in base.rglob("*") if p.is_file())
+    for p in files:
+        h.update(p.relative_to(base).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    try:
+        shown = Path("..", base.resolve().relative_to(ROOT.parent)).as_posix()
+    except ValueError:
+        shown = str(base)
+    return {"path": shown, "files": len(files), "sha256": h.hexdigest()}
+
+
+def code_commit() -> str:
+    """`git rev-parse HEAD` of the code that trained, "-dirty" when the tree has changes."""
+    def git(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "HEAD")
+        return head + ("-dirty" if git("--no-optional-locks", "status", "--porcelain") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+
+
+def provenance(base: Path, args: argparse.Namespace) -> dict:
+    import trafilatura
+
+    return {
+        "data": data_digest(base),
+        "commit": code_commit(),
+        "settings": {
+            "split": "held-out: sha1(case id)[0] % 5 == 0 (bench/quality.py split_of), never "
+                     "trained or tuned on; train: the rest",
+            "seed": None,  # deterministic: L-BFGS-B from zero weights, no random state
+            "optimizer": "scipy L-BFGS-B from zero weights, maxiter 500, balanced classes",
+            "l2": L2,
+            "fragment_weight": FRAGMENT_WEIGHT,
+            "distant_labels": not args.no_distant,
+            "distant_weight": DIST_WEIGHT,
+            "distant_near": DIST_NEAR,
+            "min_substring_chars": MIN_SUBSTRING_CHARS,
+            "min_aligned_share": MIN_ALIGNED_SHARE,
+            "trafilatura": trafilatura.__version__,
+            "variants": VARIANTS,
+            "tuned": not args.no_tune,
+            "thresholds": list(THRESHOLDS),
+            "penalties": list(PENALTIES),
+            "target": list(TARGET),
+        },
+    }
 
 
 def fold_of(case_id: str) -> int:
@@ -233,10 +302,10 @@ def train_pages(pages) -> dict:
     x2, y2, sw2 = stack([p for p in stage2_of(pages, w, b) if p[2].any()])
     w2, b2 = fit(x2, y2, sw2)
     return {
-        "features": list(B.FEATURE_NAMES),
+        "features": list(FEATURE_NAMES),
         "weights": [round(float(v), 5) for v in w],
         "bias": round(b, 5),
-        "stage2_features": list(B.STAGE2_NAMES),
+        "stage2_features": list(STAGE2_NAMES),
         "stage2_weights": [round(float(v), 5) for v in w2],
         "stage2_bias": round(b2, 5),
         "threshold": 0.5,
@@ -248,17 +317,13 @@ def train_pages(pages) -> dict:
 
 def cross_validate(base: Path, cases: list[dict], pages: list, settings) -> None:
     """Train on one fold of the train split, score the other, for each (threshold, penalty)."""
-    import tempfile
-
-    tmp = Path(tempfile.mkdtemp()) / "line_model.json"
     res: dict = {}
     for f in (0, 1):
         model = train_pages([p for c, p in zip(cases, pages, strict=True) if fold_of(c["id"]) != f])
         other = [c for c in cases if fold_of(c["id"]) == f]
         for thr, pen in settings:
             model["threshold"], model["switch_penalty"] = thr, pen
-            write_model(model, tmp)
-            k, g = fragment_scores(base, other)
+            k, g = fragment_scores(base, other, model_from_json(model))
             n = sum(len(c["with"]) for c in other), sum(len(c["without"]) for c in other)
             acc = res.setdefault((thr, pen), [0.0, 0, 0.0, 0])
             acc[0] += k * n[0]
@@ -267,8 +332,6 @@ def cross_validate(base: Path, cases: list[dict], pages: list, settings) -> None
             acc[3] += n[1]
     for (thr, pen), (k, nk, g, ng) in res.items():
         print(f"  cv threshold {thr:.2f} penalty {pen:.1f}: {k / nk:.3f}/{g / ng:.3f}")
-    B._MODEL = ROOT / "cleaners" / "data" / "line_model.json"
-    B._line_model.cache_clear()
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915
@@ -298,10 +361,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915
     train_cases = [c for c in cases if split_of(c["id"]) == "train"]
     ext = None if args.no_distant else extractions(base, train_cases, Path(args.cache))
 
-    use_model = B._USE_MODEL
-    B._USE_MODEL = False
     tr_pages = collect(base, train_cases, ext)
-    B._USE_MODEL = use_model
     if args.cv:
         kept_cases = [c for c, p in zip(train_cases, tr_pages, strict=True) if p is not None]
         cross_validate(base, kept_cases, [p for p in tr_pages if p is not None],
@@ -316,14 +376,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915
     }
     w = out["weights"]
     w2 = out["stage2_weights"]
-    write_model(out)
     if not args.no_tune:
         best = None
         for thr in THRESHOLDS:
             for pen in PENALTIES:
                 out["threshold"], out["switch_penalty"] = thr, pen
-                write_model(out)
-                kept, gone = fragment_scores(base, train_cases)
+                kept, gone = fragment_scores(base, train_cases, model_from_json(out))
                 rank = (1.0, kept) if gone >= TARGET[1] else \
                     (0.0, min(kept - TARGET[0], gone - TARGET[1]))
                 print(f"  threshold {thr:.3f} penalty {pen:.2f}: train {kept:.3f}/{gone:.3f}",
@@ -333,12 +391,17 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915
         assert best is not None
         out["threshold"], out["switch_penalty"] = best[1], best[2]
         out["train_scores"] = [round(best[3], 4), round(best[4], 4)]
-        write_model(out)
+    # scored once, after every choice is made: the held-out split never steers training
+    held_out = [c for c in cases if split_of(c["id"]) == "held-out"]
+    kept, gone = fragment_scores(base, held_out, model_from_json(out))
+    out["held_out_scores"] = [round(kept, 4), round(gone, 4)]
+    out["provenance"] = provenance(base, args)
+    write_model(out)
     print({k: v for k, v in out.items() if k not in ("weights", "features", "about",
                                                      "stage2_weights", "stage2_features")})
-    for name, wi in sorted(zip(B.FEATURE_NAMES, w, strict=True), key=lambda t: -abs(t[1]))[:25]:
+    for name, wi in sorted(zip(FEATURE_NAMES, w, strict=True), key=lambda t: -abs(t[1]))[:25]:
         print(f"  {name:<24} {wi:+.3f}")
-    for name, wi in zip(B.STAGE2_NAMES, w2, strict=True):
+    for name, wi in zip(STAGE2_NAMES, w2, strict=True):
         print(f"  stage2 {name:<17} {wi:+.3f}")
     return 0
 

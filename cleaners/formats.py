@@ -37,12 +37,12 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 
 import zstandard
 from fastwarc.warc import ArchiveIterator
+
+from cleaners.dates import parse_date, parse_datetime
 
 # Formats by the name's ending, once a compression suffix is taken off.
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -196,75 +196,6 @@ def zstd_problem(data: bytes) -> str | None:
     if pos > end:
         return f"cut short: the stream ends inside a frame, at byte {end}"
     return None
-
-
-# --- dates ----------------------------------------------------------------------------------------
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s_])")
-_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|[T\s]|\d{6}$)")  # 20180215, 20180215103000
-# Written-out dates scrapers keep as they found them ("February 15, 2018", "15 Feb 2018").
-_WORDY_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
-# Epoch numbers: above this they are milliseconds (1e11 s is the year 5138).
-_EPOCH_MS = 10**11
-
-
-def _valid(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(value) -> str | None:
-    """A date or date-time as a scraper stores it -> "YYYY-MM-DD"; None when it is not one.
-    The date is the one written (no time-zone shift): a page's publication day is what it says."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > _EPOCH_MS else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC).date().isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if m := _ISO_DATE.match(text) or _COMPACT_DATE.match(text):
-        return _valid(*map(int, m.groups()))
-    try:
-        return parsedate_to_datetime(text).date().isoformat()  # "Thu, 15 Feb 2018 10:00:00 GMT"
-    except (TypeError, ValueError, IndexError):
-        pass
-    for fmt in _WORDY_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_datetime(value) -> str | None:
-    """A fetch time -> ISO 8601 (as given when it already is; epoch numbers in UTC); else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > _EPOCH_MS else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return text
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 # --- JSONL ----------------------------------------------------------------------------------------

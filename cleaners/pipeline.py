@@ -57,6 +57,8 @@ class Pages:
         self.raw, self.meta, self.jsonl_fields = raw, meta or {}, jsonl_fields
         self._counts = None
         self.container = raw.format in MULTI_RECORD
+        # The file's source; a record's is the same with its number.
+        self.source = Source(raw.path, raw.sha256, raw.format, None, raw.compression)
 
     @property
     def skipped(self) -> dict:
@@ -65,15 +67,14 @@ class Pages:
     def __iter__(self) -> Iterator[Page | Rejection]:
         raw = self.raw
         if not self.container:
-            yield Page(document_id(raw.path), Source(raw.path, raw.sha256, raw.format, None,
-                                                      raw.compression), raw.data, raw.format, self.meta)
+            yield Page(document_id(raw.path), self.source, raw.data, raw.format, self.meta)
             return
         if raw.format == "warc":
             records, self._counts = iter_warc(raw.data)
         else:
             records = iter_jsonl(raw.data, self.jsonl_fields)
         for rec in records:
-            source = Source(raw.path, raw.sha256, raw.format, rec.record, raw.compression)
+            source = replace(self.source, record=rec.record)
             doc_id = document_id(raw.path, rec.record)
             if rec.error:
                 yield Rejection(doc_id, source, *rec.error)

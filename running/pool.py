@@ -24,12 +24,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from cleaners.document import Rejection, Source, document_id
 from cleaners.formats import multi_record_format
+from running import work
 from running.inputs import Found
 from running.lifeline import die_with_parent
 from running.settings import Settings
-from running.work import DocumentTimeout, FileOutcome, clean_batch
+from running.work import DocumentTimeout, FileOutcome
 
 # A batch may overrun its documents' budgets by this much (start-up, a slow disk) before its
 # workers are presumed stuck in C code and killed.
@@ -70,21 +70,19 @@ def _init_worker(address_space: int, extra: Callable[[], None] | None) -> None:
         limit = address_space if hard == resource.RLIM_INFINITY else min(address_space, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGALRM, _alarm)
+    work.set_guard(_timer)  # every page's steps in this worker run under the timer
     if extra is not None:
         extra()
 
 
-def _timed_batch(raw_root: str, batch: list[Found], settings: Settings) -> list[FileOutcome]:
-    """clean_batch with a per-document timer: a page over budget becomes a rejection."""
-    @contextmanager
-    def timer():
-        signal.setitimer(signal.ITIMER_REAL, settings.doc_seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-
-    return clean_batch(raw_root, batch, settings, guard=timer)
+@contextmanager
+def _timer(settings: Settings):
+    """The per-document time budget: a page over it raises DocumentTimeout (a rejection)."""
+    signal.setitimer(signal.ITIMER_REAL, settings.doc_seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 # A multi-record file (JSONL, WARC) weighs one page per this many bytes on disk, for batching
@@ -100,8 +98,7 @@ def weight(found: Found) -> int:
 
 
 def _rejection(found: Found, reason: str, detail: str) -> FileOutcome:
-    return FileOutcome(found.path, [Rejection(document_id(found.path),
-                                              Source(found.path, None, None), reason, detail)])
+    return work.rejected_whole(found.path, reason, detail)
 
 
 class BatchRunner:
@@ -191,7 +188,7 @@ class BatchRunner:
         for _ in range(BATCH_ATTEMPTS):
             pool, generation = self._current()
             try:
-                future = pool.submit(_timed_batch, raw_root, batch, self.settings)
+                future = pool.submit(work.clean_batch, raw_root, batch, self.settings)
                 return future.result(timeout=self.budget(batch))
             except (RuntimeError, CancelledError) as exc:  # BrokenProcessPool is a RuntimeError
                 if self._stopped:  # killed by stop(), or shut down under our feet
@@ -210,7 +207,7 @@ class BatchRunner:
             raise Stopped("the run was stopped")
         pool = self._new_pool(1)
         try:
-            future = pool.submit(_timed_batch, raw_root, [found], self.settings)
+            future = pool.submit(work.clean_batch, raw_root, [found], self.settings)
             return future.result(timeout=self.budget([found]))[0]
         except BrokenProcessPool:
             if self._stopped:

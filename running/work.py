@@ -1,19 +1,21 @@
 """What a worker does with a batch: read each file, clean each of its pages under the guard.
 
-The guard (the pool's per-document timer, running/pool.py) wraps one page's whole step loop
-(cleaners.pipeline.clean) at this one place, on the local pool and on Dask workers alike. A page
-that fails or overruns becomes a named rejection; nothing a page does sinks its batch.
+The guard wraps one page's whole step loop (cleaners.pipeline.clean) at this one place: the
+pool's workers install their per-document timer here as they start (running.pool, on the local
+pool and on Dask workers alike); in the flow process (explain, tests) there is none. A page that
+fails or overruns becomes a named rejection; nothing a page does sinks its batch.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from contextlib import nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 
 from cleaners.document import Document, Rejection, Source, document_id
-from cleaners.formats import ReadError
+from cleaners.formats import MULTI_RECORD, ReadError
 from cleaners.pipeline import Page, Pages, clean
 from running.inputs import Found, read_input, read_sidecar
 from running.settings import Settings
@@ -38,11 +40,25 @@ class FileOutcome:
     skipped: dict = field(default_factory=dict)  # its WARC records that are not pages, by type
 
 
-def clean_page(page: Page, settings: Settings, guard=nullcontext) -> Document | Rejection:
+def _no_guard(settings: Settings) -> AbstractContextManager:
+    return nullcontext()
+
+
+# guard(settings) -> a context manager around one page's steps (see set_guard).
+_guard: Callable[[Settings], AbstractContextManager] = _no_guard
+
+
+def set_guard(guard: Callable[[Settings], AbstractContextManager]) -> None:
+    """Install the guard of this process (a worker's per-document timer)."""
+    global _guard
+    _guard = guard
+
+
+def clean_page(page: Page, settings: Settings) -> Document | Rejection:
     """One page's step loop under the guard: over its time budget it is a `timeout`, and a
     library failure on it an `error`, each a rejection of that page alone."""
     try:
-        with guard():
+        with _guard(settings):
             return clean(page, language_engine=settings.language_engine)
     except DocumentTimeout as exc:
         return Rejection(page.id, page.source, "timeout", str(exc) or "over the time budget")
@@ -50,31 +66,34 @@ def clean_page(page: Page, settings: Settings, guard=nullcontext) -> Document | 
         return Rejection(page.id, page.source, "error", f"{type(exc).__name__}: {exc}")
 
 
-def clean_file(raw_root: str, found: Found, settings: Settings, guard=nullcontext) -> FileOutcome:
+def clean_file(raw_root: str, found: Found, settings: Settings) -> FileOutcome:
     """Read one input and clean its pages. Never raises."""
     start = time.perf_counter()
-    outcome = _clean_file(raw_root, found, settings, guard)
+    outcome = _clean_file(raw_root, found, settings)
     seconds = round((time.perf_counter() - start) / max(len(outcome.results), 1), 4)
     return replace(outcome, seconds=seconds)
 
 
-def _clean_file(raw_root: str, found: Found, settings: Settings, guard) -> FileOutcome:
-    def whole(reason: str, detail: str, stat=None) -> FileOutcome:
-        return FileOutcome(found.path, [Rejection(document_id(found.path), source, reason, detail)],
-                           stat=stat)
+def rejected_whole(path: str, reason: str, detail: str, stat=None, source=None) -> FileOutcome:
+    """An input rejected as a whole (unread, or unreadable): one rejection, by the file's id."""
+    source = source or Source(path, None, None)
+    return FileOutcome(path, [Rejection(document_id(path), source, reason, detail)], stat=stat)
 
-    source = Source(found.path, None, None)
+
+def _clean_file(raw_root: str, found: Found, settings: Settings) -> FileOutcome:
+    def whole(reason: str, detail: str, stat=None) -> FileOutcome:
+        return rejected_whole(found.path, reason, detail, stat, pages.source if pages else None)
+
     if found.problem:
-        return whole(*found.problem)
-    stat = None
+        return rejected_whole(found.path, *found.problem)
+    stat = pages = None
     try:
         raw = read_input(raw_root, found.path, settings.max_file_bytes,
                          settings.max_decompressed_bytes)
-        source = Source(raw.path, raw.sha256, raw.format, None, raw.compression)
         stat = (raw.size, raw.mtime_ns)
-        pages = Pages(raw, None if raw.format in ("jsonl", "warc")
+        pages = Pages(raw, None if raw.format in MULTI_RECORD
                       else read_sidecar(raw_root, found.path), settings.jsonl_fields or None)
-        results = [page if isinstance(page, Rejection) else clean_page(page, settings, guard)
+        results = [page if isinstance(page, Rejection) else clean_page(page, settings)
                    for page in pages]
         return FileOutcome(found.path, results, stat=stat, sha256=raw.sha256,
                            container=pages.container, skipped=pages.skipped)
@@ -94,7 +113,6 @@ def _stat(raw_root: str, path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def clean_batch(raw_root: str, batch: list[Found], settings: Settings,
-                guard=nullcontext) -> list[FileOutcome]:
+def clean_batch(raw_root: str, batch: list[Found], settings: Settings) -> list[FileOutcome]:
     """The unit of work a worker process runs: a batch of inputs, in order."""
-    return [clean_file(raw_root, found, settings, guard) for found in batch]
+    return [clean_file(raw_root, found, settings) for found in batch]

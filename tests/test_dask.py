@@ -36,7 +36,7 @@ def test_dask_workers_keep_the_guards(dask_cluster, tmp_path):
     """On the Dask workers, a page that spins is stopped by its time budget, a page that kills
     its process is isolated and rejected, a page that wants 6 GB meets the memory cap: each is
     rejected with its reason, the rest of the batch is cleaned, and no Dask worker is lost."""
-    from running.runs import DaskBackend
+    from running.cluster import DaskBackend
 
     raw = tmp_path / "raw"
     shutil.copytree(SEEDS, raw)

@@ -19,6 +19,7 @@ import zstandard
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from cleaners.dates import parse_date
 from cleaners.formats import (
     ReadError,
     Record,
@@ -26,7 +27,6 @@ from cleaners.formats import (
     iter_jsonl,
     iter_warc,
     multi_record_format,
-    parse_date,
     sniff_html,
     zstd_problem,
 )

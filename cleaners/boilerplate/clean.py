@@ -1,0 +1,230 @@
+"""``clean_text``: a page-text dump in, the article's paragraphs and every removal explained out.
+
+It runs one segmentation pass (``segment.py``), turns its decisions into the result (kept lines
+lose end-of-line fragments; every removed line gets its rule and evidence), and, when the pass
+kept short lines above the first article paragraph, cleans the clean text again so that cleaning
+clean text changes nothing. ``line_features`` gives the line model's input rows for a page: what
+bench/train_line_model.py trains on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cleaners.boilerplate.features import FEATURE_NAMES, Line
+from cleaners.boilerplate.model import LineModel, shipped_model
+from cleaners.boilerplate.rules import Rules, fragment_search, rules
+from cleaners.boilerplate.segment import (
+    DETAIL_CHARS,
+    Page,
+    apply_model,
+    find_byline,
+    lone_donation_amounts,
+    page_rows,
+    segment,
+    take_title,
+    trim_edges,
+)
+from cleaners.decode import drop_invisible
+
+
+@dataclass(frozen=True)
+class Removed:
+    line: int  # 0-based line number in the input text
+    text: str  # the removed line, or the removed fragment of a line
+    reason: str  # short stable rule name, kebab-case
+    detail: str = ""  # evidence
+
+
+@dataclass(frozen=True)
+class TextCleanResult:
+    title: str | None
+    author: str | None
+    published: str | None  # ISO 8601 date "YYYY-MM-DD" or None
+    paragraphs: tuple[str, ...]  # kept article paragraphs, in order, title not repeated
+    removed: tuple[Removed, ...]  # every removed line/fragment with reason, in line order
+
+
+@dataclass(frozen=True)
+class LineFeatures:
+    """A page as the line model sees it (the rules' decisions, before the model's)."""
+
+    lines: tuple[Line, ...]  # every non-blank line: text, words, rule, markers, prose flag
+    rows: list[list[float]]  # the model's input for lines[:cut], in the order of ``names``;
+    #                          empty when the page has no main block (the model is not run)
+    cut: int  # lines[cut:] are the comment section, never scored
+    language: str | None  # the jusText stop list used
+    names: tuple[str, ...] = FEATURE_NAMES
+
+
+# The clean text is cleaned again at most this many times: a bound, so that a page whose passes
+# keep changing what the previous one kept still ends.
+EXTRA_PASSES = 2
+_ERROR_CHARS = 200  # how much of an unexpected exception the "internal-error" removal quotes
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit in any script
+
+
+def clean_text(text: str, *, language: str | None = None,
+               model: LineModel | None = None) -> TextCleanResult:
+    """Split a page-text dump into article paragraphs and explained removals.
+
+    ``language``: a code ("de") or jusText name ("German") of the stop list to use; guessed from
+    the page without one. ``model``: the line model (default: the shipped one, none when
+    CLEANWIRE_LINE_MODEL=0). Never raises on any text; raises ``LineModelError`` when the
+    shipped model does not fit this code (loudly, rather than cleaning with the rules only)."""
+    model = model if model is not None else shipped_model()
+    try:
+        text = text if isinstance(text, str) else str(text)
+        # Soft hyphens and the like inside words ("Kom\xadmen\xadtare") defeat every pattern and
+        # split words into pieces that are not stop words: decoding removes them, and so does
+        # clean_text when given a dump cleanwire did not decode (spektrum.de: 353 paragraphs
+        # instead of 22).
+        return _clean_stable(drop_invisible(text), language, model)
+    except Exception as exc:  # pragma: no cover - last resort: keep everything, say why
+        paras = tuple(" ".join(x.split()) for x in str(text).split("\n") if x.strip())
+        return TextCleanResult(None, None, None, paras,
+                               (Removed(0, "", "internal-error", repr(exc)[:_ERROR_CHARS]),))
+
+
+def line_features(text: str, language: str | None = None) -> LineFeatures:
+    """The line model's input for a page, as clean_text's first pass computes it."""
+    text = text if isinstance(text, str) else str(text)
+    page = segment(drop_invisible(text), language)
+    if page is None:
+        return LineFeatures((), [], 0, None)
+    return LineFeatures(tuple(page.items), page_rows(page) or [], page.cut, page.language)
+
+
+def _clean_stable(text: str, language: str | None, model: LineModel | None) -> TextCleanResult:
+    """``_clean``, then, when short lines were kept above the first article paragraph (the one
+    place where the line model's context changes most once the page chrome is gone), clean the
+    clean document again and drop what that pass drops: cleaning clean text changes nothing."""
+    result, src, check, lang = _clean(text, language, model)
+    for _ in range(EXTRA_PASSES):
+        if not check or not result.paragraphs:
+            break
+        title_line = next((r.line for r in result.removed if r.reason == "title"), None)
+        doc = ([result.title] if result.title else []) + list(result.paragraphs)
+        doc_src = ([title_line if title_line is not None else src[0]] if result.title else []) \
+            + src
+        again, src2, check, _ = _clean("\n".join(doc), lang or language, model)
+        if ([again.title] if again.title else []) + list(again.paragraphs) == doc:
+            break
+        same_title = again.title == result.title
+        kept_lines = set(src2)  # line numbers in doc
+        removed = [r for r in result.removed
+                   if same_title or r.reason != "title" or r.line not in
+                   {doc_src[i] for i in kept_lines} | {doc_src[x.line] for x in again.removed
+                                                      if x.reason == "title"}]
+        removed += [Removed(doc_src[r.line], r.text, r.reason, f"second pass: {r.detail}")
+                    for r in again.removed if not (same_title and r.reason == "title")]
+        removed.sort(key=lambda r: r.line)
+        result = TextCleanResult(again.title, result.author or again.author,
+                                 result.published or again.published, again.paragraphs,
+                                 tuple(removed))
+        src = [doc_src[i] for i in src2]
+    return result
+
+
+def _clean(text: str, language: str | None, model: LineModel | None
+           ) -> tuple[TextCleanResult, list[int], bool, str | None]:
+    """One pass: (result, input line number of each paragraph, whether short lines were kept
+    above the first article paragraph, the stop-list language used)."""
+    r = rules()
+    page = segment(text, language)
+    if page is None:
+        return TextCleanResult(None, None, None, (), ()), [], False, None
+    if model is not None:
+        apply_model(page, model, r)
+    items, keep = page.items, page.keep
+    first_kept = next((k for k in range(len(items)) if keep[k] and items[k].prose), page.cut)
+    title = take_title(page, first_kept, r.t)
+    lone_donation_amounts(page)
+    author, published = find_byline(page, first_kept, r)
+    trim_edges(page, r)
+    removed, paragraphs, src_items, check = _explain(page, r)
+    if title is not None:
+        title = re.sub(r"\s+", " ", title).strip()
+    return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed)),
+            src_items, check, page.language)
+
+
+def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int], bool]:
+    """The pass's decisions as (removed lines and fragments with their evidence, paragraphs,
+    each paragraph's input line number, whether a short line was kept above the first prose
+    paragraph)."""
+    t = r.t
+    removed: list[Removed] = []
+    paragraphs: list[str] = []
+    src_items: list[int] = []
+    check = seen_prose = False
+    code = page.code
+    for k, it in enumerate(page.items):
+        if k in page.reasons:
+            reason, detail = page.reasons[k]
+            removed.append(Removed(it.idx, it.text, reason, detail))
+        elif page.keep[k]:
+            body = _kept_line(it, r, removed)
+            if body:
+                paragraphs.append(body)
+                src_items.append(it.idx)
+                if not seen_prose and not it.prose:
+                    check = True
+                seen_prose = seen_prose or it.prose
+        elif it.p >= 0 and it.rule is None and not it.end_marker and not it.comment_marker:
+            kind = "outside-main-block" if it.prose else (
+                "short-menu-line" if it.words < t["prose_min_words"] else "low-stopword-density")
+            removed.append(Removed(it.idx, it.text, kind,
+                                   f"line model p={it.p:.2f} ({code}, stopword density "
+                                   f"{max(it.sd, 0):.2f}, threshold {page.thr:.2f})"))
+        else:
+            removed.append(Removed(it.idx, it.text, *_outside_reason(it, page, r)))
+    return removed, paragraphs, src_items, check
+
+
+def _kept_line(it: Line, r: Rules, removed: list[Removed]) -> str:
+    """What of a line inside the article stays ("" for nothing): a high-precision rule, a
+    marker or a line without a word removes it; fragment rules cut its end."""
+    if it.rule in r.inside_ok and not it.prose:
+        removed.append(Removed(it.idx, it.text, it.rule, "matched pattern inside article"))
+        return ""
+    if it.end_marker:
+        removed.append(Removed(it.idx, it.text, r.end_marker_reason, "list heading"))
+        return ""
+    if not _HAS_WORD.search(it.text):  # "()", "|", "•": no letter or digit at all
+        removed.append(Removed(it.idx, it.text, "no-text", "line without a letter or digit"))
+        return ""
+    if it.comment_marker and not it.prose:  # "View all comments" is never article text
+        removed.append(Removed(it.idx, it.text, "comment-section",
+                               "comment marker inside article"))
+        return ""
+    body = it.text
+    for rule in r.fragment_rules:
+        reason = rule[0]
+        m = fragment_search(rule, body)
+        if m and m.start() > 0:
+            frag = body[m.start():].strip()
+            if reason == "photo-credit" and it.words <= r.t["caption_max_words"]:
+                removed.append(Removed(it.idx, it.text, "photo-credit",
+                                       f"caption ending in credit '{frag[:DETAIL_CHARS]}'"))
+                return ""
+            removed.append(Removed(it.idx, frag, reason, "fragment at end of line"))
+            body = body[: m.start()].rstrip()
+    return body
+
+
+def _outside_reason(it: Line, page: Page, r: Rules) -> tuple[str, str]:
+    """(reason, detail) of a line outside the article the model did not score."""
+    if it.rule is not None:
+        return it.rule, "matched pattern outside article"
+    if it.end_marker:
+        return r.end_marker_reason, "list heading outside article"
+    if it.comment_marker:
+        return "comment-section", "comment marker outside article"
+    if it.prose:
+        return "outside-main-block", f"prose line outside the main block ({page.code})"
+    if it.words < r.t["prose_min_words"]:
+        return "short-menu-line", f"{it.words} words outside the main block"
+    return ("low-stopword-density",
+            f"stopword density {it.sd:.2f} < {page.thr:.2f} ({page.code})")

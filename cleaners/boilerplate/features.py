@@ -1,0 +1,465 @@
+"""Per-line features: what the rules and the line model know about each line of a page.
+
+``line_items`` reads a page's lines into ``Line`` records (words, stop-word density, the first
+line rule that matches, comment/end markers); ``feature_rows`` turns them, once the main block
+is known, into the line model's input: one row per line, in the order of ``FEATURE_NAMES``. The
+model's weights are tied to those names (``model.py`` refuses a model trained on others), and
+code reads a row's values by name: through the local variables below, named as the features, or
+through ``FEATURE_INDEX``; ``tests/test_boilerplate.py`` checks that the row is written in the
+order of the names.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import accumulate, chain
+
+from cleaners.boilerplate.rules import Rules, match_rule, rules
+from cleaners.boilerplate.stopwords import guess_language, resolve_language, stop_index
+
+
+@dataclass(slots=True)
+class Line:
+    idx: int  # 0-based line number in the input text
+    text: str  # whitespace collapsed
+    words: int
+    sd: float  # stop-word density (-1: text without spaces, CJK; no stop list applies)
+    rule: str | None = None  # the first line rule that matches the whole line
+    prose: bool = False
+    score: float = 0.0  # the line's score in the main-block search
+    comment_marker: bool = False
+    comment_form: bool = False
+    p: float = -1.0  # line-model probability of being article text (-1: not scored)
+    end_marker: bool = False
+    terminal: bool = False  # ends like a sentence (., !, ?, quote, bracket)
+    tokens: frozenset[str] = frozenset()  # the line's lower-case words
+    content: frozenset[str] = frozenset()  # content words: 4+ letters, not stop words
+    promo: int = 0  # words of the promo lexicon (site talking about itself, asking the reader)
+    reader: float = 0.0  # share of second-person words
+
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』")
+# A line this long (a whole page dumped on one line) is split on whitespace only: collapsing
+# and tokenizing it with regexes costs seconds for nothing the rules could use.
+HUGE_LINE_CHARS = 100_000
+# Text without spaces (Chinese, Japanese, Korean): a line with more than CJK_MIN_CHARS such
+# characters in its first CJK_SCAN_CHARS counts one word per CJK_CHARS_PER_WORD of them.
+CJK_SCAN_CHARS = 2000
+CJK_MIN_CHARS = 10
+CJK_CHARS_PER_WORD = 2
+# A line with this many more words than tokens is CJK: no stop list, density counted as typical.
+CJK_EXTRA_WORDS = 5
+# Promo words are counted in a line's first tokens only (enough to tell a prompt).
+PROMO_SCAN_TOKENS = 300
+# Content words (lexical cohesion): at least this many characters, not a stop word or number.
+CONTENT_MIN_CHARS = 4
+
+# Short lines repeat (menus, share buttons, "Home", "Reply": 43% of the dev set's lines of at
+# most 80 characters were seen before), and matching them is the costliest step: memoized.
+_CACHE_MAX_CHARS = 80
+_CACHE_SIZE = 100_000  # cleared when full: bounded memory (~20 MB) per process
+_MATCH_CACHE: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+
+
+def split_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _read_lines(lines: list[str]) -> tuple[list[Line], list[list[str]], list[str]]:
+    """The non-blank lines as ``Line`` records (text and words only), their lower-case tokens
+    and their lower-case text."""
+    items: list[Line] = []
+    toks_per_line: list[list[str]] = []
+    lows: list[str] = []
+    for i, raw in enumerate(lines):
+        text = " ".join(raw.split()) if len(raw) < HUGE_LINE_CHARS else raw.strip()
+        if not text:
+            continue
+        low = text.lower()
+        toks = _WORD.findall(low) if len(text) < HUGE_LINE_CHARS else low.split()
+        toks_per_line.append(toks)
+        lows.append(low)
+        nwords = text.count(" ") + 1  # whitespace already collapsed to single spaces
+        if not text.isascii() and _CJK.search(text, 0, CJK_SCAN_CHARS) is not None:
+            cjk = len(_CJK.findall(text[:CJK_SCAN_CHARS]))
+            if cjk > CJK_MIN_CHARS:
+                nwords = max(nwords, cjk // CJK_CHARS_PER_WORD)
+        items.append(Line(i, text, nwords, 0.0))
+    return items, toks_per_line, lows
+
+
+def stoplist_language(lines: list[str], language: str | None = None) -> str | None:
+    """The jusText stop list clean_text uses for a page of these lines: the given language's,
+    or the one guessed from the lines (None: no list applies)."""
+    return resolve_language(language) or guess_language(_read_lines(lines)[1])
+
+
+def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str | None]:
+    """The non-blank lines as ``Line`` records, and the stop-list language used (the given one
+    if jusText has a list for it, else the one guessed from the page)."""
+    r = rules()
+    t = r.t
+    marker_words, marker_chars = t["marker_max_words"], t["marker_max_chars"]
+    items, toks_per_line, lows = _read_lines(lines)
+    lang = resolve_language(language) or guess_language(toks_per_line)
+    lists, _ = stop_index()
+    stop = lists.get(lang or "", frozenset())
+    promo_words, promo_stems = r.promo_words, r.promo_stems
+    for it, toks, low in zip(items, toks_per_line, lows, strict=True):
+        if toks:
+            it.sd = sum(map(stop.__contains__, toks)) / len(toks)
+            it.tokens = frozenset(toks)
+            it.content = frozenset(x for x in it.tokens - stop if len(x) >= CONTENT_MIN_CHARS
+                                   and not x.isdigit())
+            it.reader = sum(map(r.reader.__contains__, toks)) / len(toks)
+            it.promo = len([x for x in toks[:PROMO_SCAN_TOKENS] if x in promo_words
+                            or x.startswith(promo_stems)])
+        if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
+            it.sd = -1.0
+        key = (it.text, it.words)
+        hit = _MATCH_CACHE.get(key) if len(it.text) <= _CACHE_MAX_CHARS else None
+        if hit is None:
+            hit = (match_rule(it.text, it.words, r, low),
+                   _marker(it, r, marker_words, marker_chars))
+            if len(it.text) <= _CACHE_MAX_CHARS:
+                if len(_MATCH_CACHE) >= _CACHE_SIZE:
+                    _MATCH_CACHE.clear()
+                _MATCH_CACHE[key] = hit
+        it.rule, marker = hit
+        it.terminal = it.text[-1] in _TERMINAL_CHARS  # text is stripped
+        if marker is not None:
+            it.comment_form = marker == "form"
+            it.comment_marker = marker in ("form", "counter")
+            it.end_marker = marker == "end"
+    return items, lang
+
+
+def _marker(it: Line, r: Rules, max_words: float, max_chars: float) -> str | None:
+    """"form" (a reply form), "counter" (a comment counter or heading), "end" (a related-list
+    heading) or None. Markers are short lines."""
+    if it.words > max_words or len(it.text) > max_chars:
+        return None
+    m = r.markers.fullmatch(it.text)
+    if m is not None:
+        return m.lastgroup
+    if r.marker_run.fullmatch(it.text):
+        # two or three comment markers run into one line by the dump
+        # ("Kommentare Schreibe einen Kommentar"): a form if any part is one
+        return "form" if r.comment_form.search(it.text) else "counter"
+    return None
+
+
+_ALPHA = re.compile(r"[a-zA-Z]")
+
+
+def is_heading_like(it: Line, t: dict[str, float]) -> bool:
+    """A line that could be a headline: a few words, not ending like a clause, no rule."""
+    text = it.text
+    return (
+        t["title_min_words"] <= it.words <= t["title_max_words"]
+        and len(text) <= t["title_max_chars"]
+        and text[-1] not in ".,;:"
+        and it.rule is None
+        and not it.comment_marker
+        and not it.end_marker
+        and (_ALPHA.search(text) is not None if text.isascii()
+             else any(ch.isalpha() for ch in text))
+    )
+
+
+def prose_threshold(items: list[Line], t: dict[str, float], has_stoplist: bool) -> float:
+    """The stop-word density a line needs to be prose on this page (see boilerplate.json)."""
+    if not has_stoplist:
+        return 0.0
+    dens = sorted(it.sd for it in items if it.words >= t["prose_min_words"] and it.sd >= 0)
+    if not dens:
+        return t["stopword_floor"]
+    typical = dens[min(len(dens) - 1, int(len(dens) * t["stopword_doc_quantile"]))]
+    return max(t["stopword_floor"],
+               min(t["stopword_ceiling"], t["stopword_ratio_of_doc"] * typical))
+
+
+def window_means(values: list[float], w: int) -> list[float]:
+    """Mean of values[k-w : k+w+1] (clipped at both ends) for every k, without a Python loop
+    over the interior."""
+    n = len(values)
+    cum = list(accumulate(values, initial=0.0))
+    padded = [0.0] * w + cum + [cum[-1]] * w
+    sums = list(map(operator.sub, padded[2 * w + 1: 2 * w + 1 + n], padded[:n]))
+    counts = [2 * w + 1] * n
+    for k in chain(range(min(w, n)), range(max(w, n - w), n)):
+        counts[k] = min(n, k + w + 1) - max(0, k - w)
+    return list(map(operator.truediv, sums, counts))
+
+
+# --- the line model's features ------------------------------------------------------------------
+
+# The line's own features, in the order feature_rows writes them.
+LINE_FEATURES = (
+    "in_run", "in_main", "run_share", "prose", "log_words", "density_ratio", "terminal",
+    "heading_like", "rule", "rule_inside_ok", "before_main", "after_main", "log_dist",
+    "prev_keep", "next_keep", "rel_pos", "digits", "title_case",
+    "separators", "ends_colon", "repeated", "after_end_marker", "end_marker", "short_sentence",
+    "log_chars", "window_prose", "window10_prose", "long_run", "log_prev_prose_dist",
+    "log_next_prose_dist", "chars_share_of_max", "main_pos", "log_page_lines", "comment_marker",
+    "short_x_window", "short_x_in_main", "short_x_both_keep", "heading_x_next_prose",
+    "colon_x_next_short", "after_main_x_prose", "before_main_x_prose", "long_x_sparse",
+    "coh_prose", "coh_other", "no_content", "short_x_coh_prose",
+    "log_promo", "promo_share", "reader", "brand",
+    "key_value", "quantity", "starts_lower", "kv_nb", "qty_nb", "lower_nb", "repeated_near",
+)
+# One flag per line rule that says something about the line beyond "a rule matched".
+REASON_FEATURES = ("navigation", "legal-link", "share-prompt", "newsletter", "byline",
+                   "dateline", "photo-credit", "copyright", "tag-list", "comment-meta")
+# Each neighbour's primitives (feature_rows builds them in this order), for the CTX_PAD lines
+# before and after the line.
+CTX_NAMES = ("log_words", "density", "terminal", "rule", "prose")
+CTX_PAD = 3
+CTX_OFFSETS = (*range(-CTX_PAD, 0), *range(1, CTX_PAD + 1))  # -3, -2, -1, 1, 2, 3
+_PRIM_PROSE = CTX_NAMES.index("prose")
+FEATURE_NAMES = (
+    *LINE_FEATURES,
+    *(f"rule_{r}" for r in REASON_FEATURES),
+    *(f"{n}@{d:+d}" for d in CTX_OFFSETS for n in CTX_NAMES),
+)
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_RULE_ONEHOT = {r: tuple(1.0 if r == q else 0.0 for q in REASON_FEATURES)
+                for r in REASON_FEATURES}
+_NO_RULE = (0.0,) * len(REASON_FEATURES)
+
+# Scales: a logistic model wants features of about 0..1, so counts enter as log1p(count) / scale
+# with a scale near the log of a large value of that count (log1p(150 words) = 5.0, log1p(3000
+# characters) = 8.0, log1p(1100 lines) = 7.0, a run of 20 long lines = 3.0). Changing one
+# changes the feature: retrain the model.
+LOG_WORDS_SCALE = 5.0  # words of a line; also the log distance to the nearest prose line
+LOG_CHARS_SCALE = 8.0
+LOG_LINES_SCALE = 7.0  # lines of the page
+LOG_DIST_SCALE = 4.0  # lines from the main block
+LOG_RUN_SCALE = 3.0  # length of a run of long lines
+LOG_PROMO_SCALE = 2.0  # promo words in a line
+NO_PROSE_DISTANCE = 200  # "distance" to the nearest prose line when there is none that side
+DENSITY_RATIO_CAP = 3.0  # stop-word density / the page's threshold, capped
+HEAD_CHARS = 300  # digits and separators are looked for in a line's start
+CAPS_WORDS = 30  # title case is judged on a line's first words
+REPEAT_MAX_WORDS = 12  # a repeated line counts when it is short (labels, buttons)
+PROSE_WINDOW, PROSE_WINDOW_WIDE, REPEAT_WINDOW = 3, 10, 3  # window_prose, window10_prose, repeated_near
+
+_SEP = re.compile(r"[|»›•·]")
+_DIGIT = re.compile(r"\d")
+_KEY_VALUE = re.compile(r"[^:]{2,40}:\s+\S")
+_QUANTITY = re.compile(  # "2 tbsp", "1-2 Spritzer", "120g", "ca. 3 Stück", "½ Tasse"
+    r"(?:ca\.\s*)?[\d½¼¾⅓⅔]+(?:[.,/-]\d+)?(?:\s*[-–]\s*\d+(?:[.,/]\d+)?)?\s*[^\W\d_]")
+_TITLE_SEP = re.compile(r"\s+(?:[|\-–—·•»:]|//|::)\s+")
+BRAND_MAX_WORDS = 4  # a site name in a page title is a few words
+BRAND_MIN_CHARS = 3
+
+
+def _brand_words(items: list[Line]) -> frozenset[str]:
+    """The site's name from the first line when it is a page title "Headline | Site": its
+    words (3+ characters). Lines naming the site are often the site talking about itself."""
+    if not items:
+        return frozenset()
+    parts = _TITLE_SEP.split(items[0].text)
+    if len(parts) < 2:
+        return frozenset()
+    site = parts[-1] if len(parts[-1].split()) <= BRAND_MAX_WORDS else parts[0]
+    if len(site.split()) > BRAND_MAX_WORDS:
+        return frozenset()
+    return frozenset(w for w in _WORD.findall(site.lower())
+                     if len(w) >= BRAND_MIN_CHARS and not w.isdigit())
+
+
+def _long_runs(items: list[Line], min_words: float) -> list[float]:
+    """Per line, the log length of the run of consecutive long lines it is in (0: short line):
+    menus are short lines, articles are runs of long ones."""
+    n = len(items)
+    out = [0.0] * n
+    k = 0
+    while k < n:
+        if items[k].words >= min_words:
+            j = k
+            while j < n and items[j].words >= min_words:
+                j += 1
+            v = math.log1p(j - k) / LOG_RUN_SCALE
+            for m in range(k, j):
+                out[m] = v
+            k = j
+        else:
+            k += 1
+    return out
+
+
+def _prose_distances(prose_flags: list[float]) -> tuple[list[float], list[float]]:
+    """Log distance to the nearest prose line before / after each line."""
+    n = len(prose_flags)
+    before = [0.0] * n
+    after = [0.0] * n
+    seen = -1
+    for k in range(n):
+        before[k] = math.log1p(k - seen if seen >= 0 else NO_PROSE_DISTANCE) / LOG_WORDS_SCALE
+        if prose_flags[k]:
+            seen = k
+    seen = -1
+    for k in range(n - 1, -1, -1):
+        after[k] = math.log1p(seen - k if seen >= 0 else NO_PROSE_DISTANCE) / LOG_WORDS_SCALE
+        if prose_flags[k]:
+            seen = k
+    return before, after
+
+
+def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
+    """Lexical cohesion: the share of a line's content words found in the page's other prose
+    lines (an article's subheadings and short lines talk about what its paragraphs do) and in
+    its other non-prose lines (menus and teaser lists share their template words); and a flag
+    for a line without content words. (coh_prose, coh_other, no_content) per line."""
+    prose_df: Counter[str] = Counter()
+    other_df: Counter[str] = Counter()
+    for it in items:
+        (prose_df if it.prose else other_df).update(it.content)
+    prose_any, other_any = prose_df.keys(), other_df.keys()
+    prose_2 = {x for x, c in prose_df.items() if c > 1}  # in a prose line besides this one
+    other_2 = {x for x, c in other_df.items() if c > 1}
+    coh: list[tuple[float, float, float]] = []
+    for it in items:
+        c = it.content
+        if not c:
+            coh.append((0.0, 0.0, 1.0))
+            continue
+        cp = len(c & prose_2 if it.prose else c & prose_any) / len(c)
+        co = len(c & other_any if it.prose else c & other_2) / len(c)
+        coh.append((cp, co, 0.0))
+    return coh
+
+
+def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
+                 a: int, b: int, cut: int, thr: float) -> list[list[float]]:
+    """The model's input for the lines before ``cut`` (the comment section is never scored):
+    one row per line, in the order of FEATURE_NAMES. ``keep``/``run_score``/``best``: the
+    rules' kept runs and their scores; [a, b): the main block; ``thr``: the prose threshold."""
+    n = len(items)
+    r = rules()
+    t = r.t
+    counts: dict[str, int] = {}
+    for it in items:
+        if it.words <= REPEAT_MAX_WORDS:
+            counts[it.text] = counts.get(it.text, 0) + 1
+    end_k = next((k for k in range(a, n) if items[k].end_marker), n)
+    prose_flags = [1.0 if it.prose else 0.0 for it in items]
+    win3 = window_means(prose_flags, PROSE_WINDOW)
+    win10 = window_means(prose_flags, PROSE_WINDOW_WIDE)
+    min_words = t["prose_min_words"]
+    long_runs = _long_runs(items, min_words)
+    prev_prose, next_prose = _prose_distances(prose_flags)
+    max_chars = max(len(it.text) for it in items) or 1
+    log_page_lines = math.log1p(n) / LOG_LINES_SCALE
+    inside_ok = r.inside_ok
+    # per-line primitives, also used as neighbour context (CTX_NAMES)
+    prim: list[tuple[float, float, float, float, float]] = []
+    for it in items:
+        dens = 1.0 if it.sd < 0 else min(it.sd / thr, DENSITY_RATIO_CAP) if thr > 0 else 1.0
+        prim.append((math.log1p(max(it.words, 1)) / LOG_WORDS_SCALE, dens,
+                     1.0 if it.terminal else 0.0,
+                     1.0 if it.rule else 0.0, 1.0 if it.prose else 0.0))
+    coh = _cohesion(items)
+    site_words = _brand_words(items)
+    # list shapes of article content that menus lack: "Key: value" spec lines, lines starting
+    # with a quantity (ingredients, figures), lines starting lower-case (continuations)
+    shape = [(1.0 if _KEY_VALUE.match(it.text) else 0.0,
+              1.0 if _QUANTITY.match(it.text) else 0.0,
+              1.0 if it.text[0].islower() else 0.0) for it in items]
+    shape_pad = [(0.0, 0.0, 0.0)] + shape + [(0.0, 0.0, 0.0)]
+    # short lines repeated on the page (category labels, "Reply", "66 Likes") near a line:
+    # teaser lists and comment threads repeat a template; an article's paragraphs do not
+    rep_near = window_means([1.0 if counts.get(it.text, 0) > 1 or it.rule is not None else 0.0
+                             for it in items], REPEAT_WINDOW)
+    zero = (0.0,) * len(CTX_NAMES)
+    padded = [zero] * CTX_PAD + prim + [zero] * CTX_PAD  # line k is padded[k + CTX_PAD]
+    # the neighbours' primitives at -3, -2, -1 (ctx[k]) and +1, +2, +3 (ctx[k + CTX_PAD + 1])
+    ctx = [tuple(chain.from_iterable(padded[j:j + CTX_PAD]))
+           for j in range(len(padded) - CTX_PAD + 1)]
+    out: list[list[float]] = []
+    for k in range(cut):
+        it = items[k]
+        text = it.text
+        # Each feature is a local variable of its own name, and the row lists them in the order
+        # of LINE_FEATURES (tests/test_boilerplate.py checks it): read them by name.
+        log_words, density_ratio, terminal, rule, prose = prim[k]
+        in_run = 1.0 if keep[k] else 0.0
+        in_main = 1.0 if a <= k < b else 0.0
+        run_share = run_score[k] / best if best > 0 else 0.0
+        heading_like = 1.0 if is_heading_like(it, t) else 0.0
+        rule_inside_ok = 1.0 if it.rule in inside_ok else 0.0
+        before_main = 1.0 if k < a else 0.0
+        after_main = 1.0 if k >= b else 0.0
+        log_dist = math.log1p(a - k if k < a else (k - b + 1 if k >= b else 0)) / LOG_DIST_SCALE
+        prev_keep = 1.0 if k > 0 and keep[k - 1] else 0.0
+        next_keep = 1.0 if k + 1 < n and keep[k + 1] else 0.0
+        rel_pos = k / n
+        head = text[:HEAD_CHARS]
+        if head.isascii() and head.isalpha():  # one word, letters only
+            title_case = 1.0 if head[0].isupper() else 0.0
+            digits = 0.0
+        else:
+            words = text.split(None, CAPS_WORDS)[:CAPS_WORDS]
+            title_case = len([1 for w in words if w[0].isupper()]) / len(words)
+            digits = len(_DIGIT.findall(head)) / len(head)
+        separators = 1.0 if _SEP.search(head) else 0.0
+        ends_colon = 1.0 if text.endswith(":") else 0.0
+        repeated = 1.0 if counts.get(text, 0) > 1 else 0.0
+        after_end_marker = 1.0 if end_k < k < cut else 0.0
+        end_marker = 1.0 if it.end_marker else 0.0
+        short_sentence = 1.0 if terminal and not prose and (it.sd >= thr or it.sd < 0) else 0.0
+        log_chars = math.log1p(len(text)) / LOG_CHARS_SCALE
+        window_prose = win3[k]
+        window10_prose = win10[k]
+        long_run = long_runs[k]
+        log_prev_prose_dist = prev_prose[k]
+        log_next_prose_dist = next_prose[k]
+        chars_share_of_max = len(text) / max_chars
+        main_pos = (k - a) / (b - a) if a <= k < b else 0.0
+        comment_marker = 1.0 if it.comment_marker else 0.0
+        short = 1.0 if it.words < min_words else 0.0
+        short_x_window = short * window_prose
+        short_x_in_main = short * in_main
+        short_x_both_keep = short * prev_keep * next_keep
+        heading_x_next_prose = heading_like * padded[k + CTX_PAD + 1][_PRIM_PROSE]  # next line's
+        nxt_words = items[k + 1].words if k + 1 < n else 0
+        colon_x_next_short = ends_colon * (1.0 if 0 < nxt_words < min_words else 0.0)
+        after_main_x_prose = after_main * prose
+        before_main_x_prose = before_main * prose
+        long_x_sparse = log_words * (1.0 if density_ratio < 1.0 else 0.0)
+        coh_prose, coh_other, no_content = coh[k]
+        short_x_coh_prose = short * coh_prose
+        log_promo = math.log1p(it.promo) / LOG_PROMO_SCALE
+        promo_share = min(it.promo / max(it.words, 1), 1.0)
+        reader = it.reader
+        # names the site (not on the title line itself)
+        brand = 1.0 if k > 0 and site_words and not site_words.isdisjoint(it.tokens) else 0.0
+        key_value, quantity, starts_lower = shape[k]
+        kv_nb, qty_nb, lower_nb = (max(x, y) for x, y in
+                                   zip(shape_pad[k], shape_pad[k + 2], strict=True))
+        repeated_near = rep_near[k]
+        row = [
+            in_run, in_main, run_share, prose, log_words, density_ratio, terminal,
+            heading_like, rule, rule_inside_ok, before_main, after_main, log_dist,
+            prev_keep, next_keep, rel_pos, digits, title_case,
+            separators, ends_colon, repeated, after_end_marker, end_marker, short_sentence,
+            log_chars, window_prose, window10_prose, long_run, log_prev_prose_dist,
+            log_next_prose_dist, chars_share_of_max, main_pos, log_page_lines, comment_marker,
+            short_x_window, short_x_in_main, short_x_both_keep, heading_x_next_prose,
+            colon_x_next_short, after_main_x_prose, before_main_x_prose, long_x_sparse,
+            coh_prose, coh_other, no_content, short_x_coh_prose,
+            log_promo, promo_share, reader, brand,
+            key_value, quantity, starts_lower, kv_nb, qty_nb, lower_nb, repeated_near,
+        ]
+        row += _RULE_ONEHOT.get(it.rule, _NO_RULE)
+        row += ctx[k]
+        row += ctx[k + CTX_PAD + 1]
+        out.append(row)
+    return out

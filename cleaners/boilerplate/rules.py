@@ -1,0 +1,155 @@
+"""The rules of ``cleaners/data/boilerplate.json``, compiled once per process.
+
+Every pattern, lexicon and threshold the package uses is in that file, each with the reason it
+exists (``why``); this module only compiles them. A line rule names the kind of boilerplate a
+whole line is ("navigation", "share-prompt", "byline", ...); a fragment rule cuts a piece off the
+end of a kept line ("photo-credit", "editor-note"); the comment-start and end markers say where
+the article's comment section and related lists begin. ``tests/test_boilerplate.py`` checks that
+every entry and threshold of the file is read by the code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cleaners.dates import DATE_ONLY
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "boilerplate.json"
+# The one line rule whose pattern is code: a date alone on a line (cleaners/dates.py).
+_NAMED_PATTERNS = {"DATE_ONLY": DATE_ONLY}
+# Longer lines are never matched against line rules: no rule describes a line that long (the
+# longest, an HTML tag printed as text, allows 400 words), and a regex over a 5 MB line costs.
+RULE_MAX_CHARS = 600
+# Fragment rules are anchored at the end of a line and none can match more than a few hundred
+# characters: they are searched in the line's tail only (long paragraphs cost no more).
+FRAGMENT_TAIL = 400
+
+
+
+class LineRule(NamedTuple):
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int  # the rule never matches a line of more words
+
+FragmentRule = tuple[str, re.Pattern[str], tuple[str, ...]]  # (reason, pattern, requires)
+
+
+def _alternation(entries: list[dict[str, Any]]) -> str:
+    return "|".join(f"(?:{e['pattern']})" for e in entries)
+
+
+class Rules:
+    """boilerplate.json compiled: ``t`` holds the thresholds ({name: value})."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.t: dict[str, float] = {k: v["value"] for k, v in raw["thresholds"].items()}
+        self.inside_ok = frozenset(raw["inside_block_reasons"]["value"])
+        self.comment_chrome = tuple(raw["comment_chrome_reasons"]["value"])
+        self._init_markers(raw)
+        self._init_line_rules(raw["line_rules"])
+        self.fragment_rules: list[FragmentRule] = [
+            (e["reason"], re.compile(e["pattern"], 0 if e["flags"] == "case" else re.I),
+             tuple(e["requires"]))
+            for e in raw["fragment_rules"]
+        ]
+        self.article_note = re.compile(raw["article_notes"]["pattern"], re.I)
+        self.author = re.compile(raw["byline_author"]["pattern"], re.I)
+        lex = raw["lexicons"]
+        self.promo_stems = tuple(lex["promo"]["stems"])
+        self.promo_words = frozenset(lex["promo"]["words"])
+        self.reader = frozenset(lex["reader"]["words"])
+
+    def _init_markers(self, raw: dict[str, Any]) -> None:
+        starts = raw["comment_start"]
+        self.comment_form = re.compile(
+            _alternation([e for e in starts if e["kind"] == "form"]), re.I)
+        self.comment_counter = re.compile(
+            _alternation([e for e in starts if e["kind"] != "form"]), re.I)
+        ends = raw["end_markers"]
+        self.end_marker = re.compile(_alternation(ends), re.I)
+        (self.end_marker_reason,) = {e["reason"] for e in ends}  # one reason for all end markers
+        # the three marker kinds in one regex: one call per short line
+        self.markers = re.compile(
+            f"(?P<form>{self.comment_form.pattern})|(?P<counter>{self.comment_counter.pattern})"
+            f"|(?P<end>{self.end_marker.pattern})",
+            re.I,
+        )
+        # Comment markers run together on one line (a heading and its reply form, a counter
+        # and "comments are closed"), as text dumps join a widget's blocks.
+        self.marker_run = re.compile(
+            rf"(?:(?:{self.comment_form.pattern}|{self.comment_counter.pattern})[\s:|·•\-–]*){{2,3}}",
+            re.I,
+        )
+
+    def _init_line_rules(self, entries: list[dict[str, Any]]) -> None:
+        self.line_rules: list[LineRule] = []
+        self.requires: list[tuple[str, ...] | None] = []
+        for e in entries:
+            pat = _NAMED_PATTERNS.get(e["pattern"]) or re.compile(e["pattern"], re.I)
+            self.line_rules.append(LineRule(e["reason"], pat, int(e["max_words"])))
+            req = e.get("requires")
+            self.requires.append(tuple(req) if req else None)
+        # Rules are tried as one alternation per word-count bucket: only the rules that allow
+        # that many words, in file order, so the first rule that matches wins. One regex call
+        # per line; rules with a cheap substring guard ("requires") are slow patterns, tried
+        # alone and only when the guard holds (see match_rule).
+        self.max_rule_words = max(rule.max_words for rule in self.line_rules)
+        self.limits = sorted({rule.max_words for rule in self.line_rules})
+        self.bucket_of = [0] * (self.max_rule_words + 1)
+        lo = 0
+        for n, limit in enumerate(self.limits):
+            for w in range(lo, limit + 1):
+                self.bucket_of[w] = n
+            lo = limit + 1
+        self.guarded = [i for i, r in enumerate(self.requires) if r is not None]
+        self.guard_re = {i: re.compile("|".join(re.escape(x) for x in self.requires[i] or ()))
+                         for i in self.guarded}
+        self.alternations = []
+        for limit in self.limits:
+            idx = [i for i, rule in enumerate(self.line_rules)
+                   if rule.max_words >= limit and self.requires[i] is None]
+            self.alternations.append(re.compile(
+                "|".join(f"(?P<r{i}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', self.line_rules[i].pattern.pattern)})"
+                         for i in idx) or "(?!)",
+                re.I,
+            ))
+
+
+_LOADED: Rules | None = None
+
+
+def rules() -> Rules:
+    """The compiled rules of boilerplate.json (read on first use)."""
+    global _LOADED
+    if _LOADED is None:
+        _LOADED = Rules(json.loads(DATA.read_text(encoding="utf-8")))
+    return _LOADED
+
+
+def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> str | None:
+    """The reason of the first line rule (in file order) that matches the whole line, or None.
+    ``text`` is the line with whitespace collapsed, ``low`` its lower-case form if known."""
+    if len(text) > RULE_MAX_CHARS or nwords > rules.max_rule_words:
+        return None
+    m = rules.alternations[rules.bucket_of[nwords]].fullmatch(text)
+    first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
+    low = text.lower() if low is None else low
+    for i in rules.guarded:
+        if i >= first:
+            break
+        rule = rules.line_rules[i]
+        if nwords <= rule.max_words and rules.guard_re[i].search(low) is not None \
+                and rule.pattern.fullmatch(text):
+            return rule.reason
+    return rules.line_rules[first].reason if m is not None else None
+
+
+def fragment_search(rule: FragmentRule, text: str) -> re.Match[str] | None:
+    """Where a fragment rule matches at the end of ``text`` (None if it does not)."""
+    _, pat, requires = rule
+    if not any(r in text for r in requires):
+        return None
+    return pat.search(text, max(0, len(text) - FRAGMENT_TAIL))

@@ -1,0 +1,328 @@
+"""Segmentation: which lines of a page are the article, which are its title and byline.
+
+One pass over a page's lines (``clean.py`` runs it, then explains the result):
+
+1. ``score_lines``: a line is *prose* when it is long enough, reads like a sentence and its
+   stop-word density reaches the page's threshold; prose lines score by length, other lines
+   cost a little (markers and pattern-matched lines more).
+2. ``comment_cut``: the first comment-section marker that follows the article cuts the rest.
+3. ``main_blocks``: the maximum-sum run of line scores is the main block; other strong runs are
+   kept too.
+4. ``apply_model``: the line model re-decides every line before the cut; short gaps between kept
+   paragraphs and authors' notes next to them stay.
+5. ``take_title`` (``find_title``), ``find_byline``: the title, author and publication date
+   near the top; ``lone_donation_amounts``: an amount line alone is a figure, not a widget.
+6. ``trim_edges``: pattern-matched and short lines at the edges of what is kept go.
+
+Every threshold is in ``cleaners/data/boilerplate.json`` (``t[...]``), with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import chain
+
+from cleaners.boilerplate.features import (
+    Line,
+    feature_rows,
+    is_heading_like,
+    line_items,
+    prose_threshold,
+    split_lines,
+)
+from cleaners.boilerplate.model import LineModel, decide
+from cleaners.boilerplate.rules import Rules, fragment_search, rules
+from cleaners.boilerplate.stopwords import NAME_TO_CODE, stop_index
+from cleaners.dates import find_date
+
+_DIGIT = re.compile(r"\d")
+# A page <title> printed as a line of its own: "Headline | Site", "Headline - Site".
+_TITLE_SUFFIX_SEP = re.compile(r"\s*[|\-–—:·»]")
+
+
+@dataclass
+class Page:
+    """One pass's working state: the page's lines and what has been decided about them."""
+
+    items: list[Line]
+    language: str | None  # the jusText stop list used
+    thr: float  # the stop-word density a line needs to be prose
+    scores: list[float] = field(default_factory=list)  # per line, for the main-block search
+    cut: int = 0  # lines from here on are the comment section
+    reasons: dict[int, tuple[str, str]] = field(default_factory=dict)  # removed: (reason, detail)
+    keep: list[bool] = field(default_factory=list)
+    run_score: list[float] = field(default_factory=list)  # score of the kept run of each line
+    best: float = 0.0  # the main block's score (0: no main block)
+    a: int = 0  # the main block: items[a:b]
+    b: int = 0
+
+    @property
+    def code(self) -> str:
+        """The language for explanations: an ISO code if it has one, else jusText's name."""
+        return NAME_TO_CODE.get(self.language or "", self.language or "?")
+
+
+def segment(text: str, language: str | None) -> Page | None:
+    """Steps 1-3 (rules only); None for a page without a non-blank line."""
+    t = rules().t
+    items, lang = line_items(split_lines(text), language)
+    if not items:
+        return None
+    lists, _ = stop_index()
+    page = Page(items, lang, prose_threshold(items, t, lang in lists))
+    page.scores = score_lines(items, t, page.thr)
+    page.cut, page.reasons = comment_cut(items, page.scores, t)
+    main_blocks(page, t)
+    return page
+
+
+def page_rows(page: Page) -> list[list[float]] | None:
+    """The line model's input rows for the lines before the cut; None without a main block."""
+    if page.best <= 0:
+        return None
+    return feature_rows(page.items, page.keep, page.run_score, page.best, page.a, page.b,
+                        page.cut, page.thr)
+
+
+def score_lines(items: list[Line], t: dict[str, float], thr: float) -> list[float]:
+    """Step 1: each line's prose flag and its score in the main-block search."""
+    scores: list[float] = []
+    for it in items:
+        long_enough = it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
+        sentence = it.words >= t["title_max_words"] or it.terminal
+        dense = it.sd >= thr or it.sd < 0
+        it.prose = (long_enough and sentence and dense and it.rule is None
+                    and not it.comment_marker)
+        if it.prose:
+            s = t["prose_base_score"] + min(
+                len(it.text) / t["prose_chars_per_point"], t["prose_score_cap"]
+            )
+        elif it.end_marker or it.comment_marker:
+            s = t["marker_line_score"]
+        elif it.rule is not None:
+            s = -t["boilerplate_line_penalty"]
+        elif it.sd >= thr and it.words >= t["short_sentence_min_words"] and it.terminal:
+            s = t["short_sentence_score"]
+        else:
+            s = -t["short_line_penalty"]
+        it.score = s
+        scores.append(s)
+    return scores
+
+
+def max_run(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """Maximum-sum contiguous run in scores[lo:hi] → (sum, start, end_exclusive)."""
+    best, bs, be = 0.0, lo, lo
+    cur, cs = 0.0, lo
+    for k in range(lo, hi):
+        if cur <= 0:
+            cur, cs = 0.0, k
+        cur += scores[k]
+        if cur > best:
+            best, bs, be = cur, cs, k + 1
+    return best, bs, be
+
+
+def comment_cut(items: list[Line], scores: list[float], t: dict[str, float]
+                ) -> tuple[int, dict[int, tuple[str, str]]]:
+    """Step 2: (first line of the comment section or len(items), its lines' removal reasons).
+
+    The first marker that follows the article cuts to the end. A reply form needs only some
+    prose before it; a counter/heading (also printed in article headers) needs the main block
+    to have begun before it, or more prose before it than after it."""
+    n = len(items)
+    _, main_a, _ = max_run(scores, 0, n)
+    total_prose = sum(it.score for it in items if it.prose)
+    cut = n
+    prose_before = 0.0
+    # A marker above the main block that is printed again further down, after article prose
+    # ("Write a comment" under the byline and under the article), is a jump link there: the
+    # second one counts.
+    last_at = {it.text.casefold(): k for k, it in enumerate(items) if it.comment_marker}
+    for k, it in enumerate(items):
+        if it.comment_marker and prose_before >= t["comment_cut_min_prose"]:
+            key = it.text.casefold()
+            again = k < main_a < last_at[key]
+            if (it.comment_form or k > main_a or prose_before >= total_prose - prose_before) \
+                    and not again:
+                cut = k
+                break
+        if it.prose:
+            prose_before += it.score
+    reasons: dict[int, tuple[str, str]] = {}
+    if cut < n:
+        # widget chrome right above the marker ("Subscribe", "Notify of") belongs to it
+        chrome = rules().comment_chrome
+        while cut > 0 and not items[cut - 1].prose and items[cut - 1].rule in chrome:
+            cut -= 1
+        marker = next(it.text for it in items[cut:] if it.comment_marker)
+        for k in range(cut, n):
+            reasons[k] = ("comment-section", f"after comment-section start '{marker}'")
+    return cut, reasons
+
+
+def main_blocks(page: Page, t: dict[str, float]) -> None:
+    """Step 3: the main block and the other strong prose runs before the cut are kept."""
+    scores, n = page.scores, len(page.items)
+    best, a, b = max_run(scores, 0, page.cut)
+    keep = [False] * n
+    run_score = [0.0] * n  # score of the kept run a line belongs to (0: outside every run)
+    if best > 0:
+        for k in range(a, b):
+            keep[k] = True
+            run_score[k] = best
+        stack = [(0, a), (b, page.cut)]
+        while stack:
+            lo, hi = stack.pop()
+            if hi - lo <= 0:
+                continue
+            s2, a2, b2 = max_run(scores, lo, hi)
+            if s2 >= t["secondary_block_min_score"]:
+                for k in range(a2, b2):
+                    keep[k] = True
+                    run_score[k] = s2
+                stack += [(lo, a2), (b2, hi)]
+    page.keep, page.run_score, page.best, page.a, page.b = keep, run_score, best, a, b
+
+
+def apply_model(page: Page, model: LineModel, r: Rules) -> None:
+    """Step 4: the line model decides the lines before the cut, then two rules keep what it
+    should not drop (see below)."""
+    rows = page_rows(page)
+    if rows is None:
+        return
+    t = r.t
+    items, keep, cut, n = page.items, page.keep, page.cut, len(page.items)
+    p2, decided = decide(model, rows)
+    for k in range(cut):
+        items[k].p = p2[k]
+        keep[k] = decided[k]
+    # A short gap between two article paragraphs the model keeps (a list of figures,
+    # ingredients, a subheading) stays with them, unless a pattern or marker says otherwise,
+    # and then it goes. Decided without the model, so that cleaning the clean text again
+    # (where the gap's surroundings have changed) decides the same way.
+    gap = int(t["protected_gap_lines"])
+    prev = -1  # last prose line kept by the model
+    for k in range(cut):
+        if not (items[k].prose and keep[k]):
+            continue
+        if prev >= 0 and 1 < k - prev <= gap + 1 and page.a <= prev and k < page.b:
+            between = range(prev + 1, k)
+            if all(not items[j].prose and items[j].words <= t["title_max_words"]
+                   for j in between):
+                for j in between:
+                    keep[j] = items[j].rule is None and not items[j].end_marker and \
+                        not items[j].comment_marker
+        prev = k
+    # An author's note ("Update July 3rd: added a tweet.") next to a kept paragraph.
+    window = int(t["article_note_window"])
+    for k in range(cut):
+        it = items[k]
+        near = range(max(0, k - window), min(n, k + window + 1))
+        if not keep[k] and it.terminal and it.rule is None and not it.end_marker \
+                and not it.comment_marker and it.words <= t["article_note_max_words"] \
+                and any(keep[j] and items[j].prose for j in near) \
+                and r.article_note.fullmatch(it.text):
+            keep[k] = True
+
+
+def find_title(items: list[Line], start: int, t: dict[str, float]
+               ) -> tuple[int | None, list[int]]:
+    """Step 5: (index into items of the title, indices of its repeats) or (None, [])."""
+    head = items[: max(start, 0) + 1]
+    norm = [it.text.casefold() for it in head]
+    # 1. a heading-like line repeated before the article, or the page <title> ("X | Site")
+    #    repeated as a line of its own.
+    for k, it in enumerate(head):
+        if not is_heading_like(it, t):
+            continue
+        key = norm[k]
+        repeats = [j for j in range(len(head)) if j != k and norm[j] == key]
+        prefixed = [j for j in range(k) if norm[j].startswith(key) and len(norm[j]) > len(key)
+                    and _TITLE_SUFFIX_SEP.match(norm[j][len(key):])]
+        if repeats or prefixed:
+            rep = [j for j in repeats if j > k] + prefixed
+            first = min([k, *repeats])
+            return first, sorted(j for j in [*repeats, *prefixed] if j != first) if rep else []
+    # 2. the first line, heading-like, followed by a longer line.
+    if items and is_heading_like(items[0], t) and len(items) > 1:
+        if items[1].words > items[0].words or items[1].rule in ("byline", "dateline"):
+            return 0, []
+    return None, []
+
+
+def take_title(page: Page, first_kept: int, t: dict[str, float]) -> str | None:
+    """Step 5: the title and its repeats are removed from the text; the title is returned."""
+    title_k, repeat_ks = find_title(page.items, first_kept, t)
+    if title_k is None:
+        return None
+    title = page.items[title_k].text
+    page.reasons[title_k] = ("title", "taken as the document title")
+    page.keep[title_k] = False
+    for j in repeat_ks:
+        page.reasons[j] = ("repeated-headline", f"repeats the title '{title[:DETAIL_CHARS]}'")
+        page.keep[j] = False
+    return title
+
+
+DETAIL_CHARS = 60  # how much of a title or fragment an explanation quotes
+
+
+def lone_donation_amounts(page: Page) -> None:
+    """Donation amount ladders are two or more amount lines in a row: a lone amount line the
+    blocks keep is a figure, not a widget."""
+    items, keep, n = page.items, page.keep, len(page.items)
+    for k, it in enumerate(items):
+        if it.rule == "donation-widget" and _DIGIT.search(it.text):
+            near = [j for j in (k - 1, k + 1) if 0 <= j < n and items[j].rule == "donation-widget"]
+            if not near:
+                it.rule = None if keep[k] else it.rule
+
+
+def find_byline(page: Page, first_kept: int, r: Rules) -> tuple[str | None, str | None]:
+    """Step 5: (author, published date) from the byline/dateline lines near the top."""
+    published: str | None = None
+    author: str | None = None
+    items = page.items
+    top_limit = first_kept + int(r.t["byline_lines_after_start"])
+    for k, it in enumerate(items[: min(len(items), top_limit + 1)]):
+        if it.rule in ("byline", "dateline") and k not in page.reasons:
+            if published is None:
+                published = find_date(it.text)
+            if author is None and it.rule == "byline":
+                m = r.author.match(it.text)
+                if m:
+                    author = m.group("name").strip() or None
+    return author, published
+
+
+def trim_edges(page: Page, r: Rules) -> None:
+    """Step 6. A line matching a boilerplate pattern is kept only between article paragraphs (a
+    lone figure inside an article), and a short line never after the last one: at the edges of
+    what is kept they are page chrome, and cleaning the clean text again would drop them there
+    (idempotence). Short lines before the first paragraph stay (deks, subheadings): trimming
+    them too cost 0.018 of `with kept` on the train split for 0.015 `w/o gone`. A sentence of
+    5+ words after the last paragraph that the model keeps stays too (a closing line, "Be there
+    or be square!"): +0.004 `with kept`, `w/o gone` unchanged."""
+    t = r.t
+    items, keep, reasons, n = page.items, page.keep, page.reasons, len(page.items)
+    kept_prose = [k for k in range(n) if keep[k] and items[k].prose and k not in reasons
+                  and not is_caption(items[k], r)]
+    if not kept_prose:
+        return
+    leading = (k for k in range(kept_prose[0]) if items[k].rule is not None)
+    for k in chain(leading, range(kept_prose[-1] + 1, n)):
+        it = items[k]
+        sentence = k > kept_prose[0] and it.terminal and \
+            it.words >= t["closing_sentence_min_words"]
+        if keep[k] and k not in reasons and (it.rule is not None
+                                             or not (it.prose or sentence)):
+            reasons[k] = (it.rule or "short-menu-line", "short line at the edge of the article")
+
+
+def is_caption(it: Line, r: Rules) -> bool:
+    """A caption-sized line ending in a photo credit (removed whole, not as a fragment)."""
+    return it.words <= r.t["caption_max_words"] and any(
+        (m := fragment_search(rule, it.text)) is not None and m.start() > 0
+        for rule in r.fragment_rules if rule[0] == "photo-credit")
