@@ -88,7 +88,10 @@ def test_a_worker_killed_from_outside_loses_only_an_attempt(raw):
     shutil.copy(next(SEEDS.glob("000_*")), raw / "slow.txt")
     with BatchRunner(1, worker_init=inject_faults) as runner:
         def kill_worker_once():
-            time.sleep(1.0)  # while the worker sleeps in slow.txt
+            deadline = time.monotonic() + 120  # the pool starts in ~1 s, more on a loaded machine
+            while (runner._pool is None or not runner._pool._processes) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.0)  # inside the batch: slow.txt alone takes 2 s
             pool = runner._pool
             pid = next(iter(pool._processes))
             os.kill(pid, signal.SIGKILL)  # an OOM killer's doing
