@@ -1,24 +1,40 @@
-"""Boilerplate-removal quality on the dev set: share of `with` fragments kept, `without` gone.
+"""Cleaning quality on the dev sets, each on its own: shingle F1 / P / R against gold bodies, pages
+emptied and time per page, for the text and HTML modes, cleanwire beside trafilatura and jusText.
 
-    .venv/bin/python bench/quality.py [DATA] [--limit N] [--only text|html] [--show-misses N]
-                                      [--shingle]
+    .venv/bin/python bench/quality.py [DATA] [--sets trafilatura-eval,dragnet,udhr]
+        [--limit N] [--only text|html] [--methods a,b] [--workers N] [--json FILE]
+        [--dragnet test|train|all] [--split train|held-out] [--no-proxy] [--no-site]
+        [--udhr FOLDER] [--show-misses N] [--worst N [--worst-method M]]
 
-DATA defaults to ../shared/data/dev (relative to the repo root); the dev set is
-DATA/trafilatura-eval/{cases.jsonl,text/ID.txt,html/ID.html.gz}. A fragment counts as kept when
-it is a substring of the output after NFKC normalization, lower-casing and collapsing
-whitespace runs to one space on both sides; trafilatura gets the HTML as bytes. This reproduces
-the reference figures exactly: no cleaning 0.980 / 0.132, jusText English 0.138 / 0.942,
-trafilatura on HTML 0.947 / 0.885. Scores are micro-averaged over fragments. Pages are split by
-a hash of their id: "held-out" (1 in 5) is never looked at when tuning cleanwire's rules.
+DATA defaults to ../shared/data/dev (relative to the repo root); UDHR is read from DATA/../udhr
+(--udhr to change). How pages are tokenised and scored, and the Dragnet site split, are in
+bench/qualitylib.py's docstring; in short: word 4-gram shingle sets (regex `\\w`, letters as tokens
+in scripts without spaces), P/R/F1 per page then averaged, an empty output scores 0, a page with
+an empty gold is left out; Dragnet test sites = sha1(domain)[0] even (tune on train sites only).
 
---shingle adds a proxy of the issue's second measure, the shingle-F1 of the clean text against
-the true article body, which needs bodies this set does not have: the body is stood in for by
-trafilatura's extraction from the page's HTML, without comments (the issue removes comment
-sections; trafilatura keeps them by default), and F1
-is taken over the sets of word 3-shingles (normalized as above), per page, averaged over the
-pages whose stand-in body has at least 50 words. It rewards a text method for agreeing with
-trafilatura, errors included: read it as a comparison between methods (jusText has 0.76 on the
-issue's unseen pages), not as the true figure.
+The sets:
+- trafilatura-eval: no gold body. `with kept` / `w/o gone` are the fragment scores (a fragment
+  is kept when it is a substring of the output after NFKC, lower-casing and collapsing white
+  space; micro-averaged over fragments; trafilatura gets the HTML as bytes): they reproduce the
+  reference figures no cleaning 0.980 / 0.132, jusText English 0.138 / 0.942, trafilatura on
+  HTML 0.947 / 0.885. `held-out` is the 1-in-5 page split by a hash of the page id. F1~ P~ R~ are
+  a PROXY: the shingle scores against trafilatura's own extraction without comments (pages where
+  it has >= 50 words): they reward agreeing with trafilatura, errors included.
+- dragnet: test sites only by default (--dragnet train to tune). Beside the per-page methods,
+  cleanwire-text+site runs the real pipeline (running.runs.run_ingest, as `cleanwire run` does
+  without Prefect) over a temporary raw folder raw/<domain>/ID.txt and scores the documents it
+  wrote (joined back by source path; a duplicate scores its kept copy's text, a rejection is
+  emptied); site statistics only help the later pages of a site in that first run.
+  cleanwire-text+site-2nd runs the same folder again with --reprocess '*': every page then sees
+  the template learned from the site's other pages. Its ms/page is the run's WALL time / pages.
+- udhr: gold = the body's headings and paragraphs. Text mode reads the page's visible text, one
+  block a line (qualitylib.visible_text). `paras lost` counts <p> paragraphs whose tokens are not
+  found whole in the output and of which less than half the 4-grams are there; `cut` those not
+  whole but with half or more; then the languages (and scripts) that lost anything.
+
+cleanwire's title is scored with its text (the gold bodies hold the title); trafilatura's
+`extract` gives no title. ms/page is CPU time per call (time.process_time, in the worker
+processes, after a warm-up), steady on a shared machine; the site runs' is wall time.
 """
 
 from __future__ import annotations
@@ -26,22 +42,31 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import html
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
+from collections import Counter, defaultdict
 from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "cleanwire-text"]
-HTML_METHODS = ["trafilatura-html", "trafilatura-precision", "cleanwire-html"]
+import qualitylib as q  # noqa: E402
+from qualitylib import HTML_METHODS, SITE_METHODS, TEXT_METHODS  # noqa: E402
+
+SETS = ["trafilatura-eval", "dragnet", "udhr"]
+MIN_BODY_WORDS = 50
+DRAGNET_RULE = "sha1(domain without www.)[0] even = test"
 
 
 def split_of(case_id: str) -> str:
+    """The trafilatura-eval page split (bench/train_line_model.py tunes on "train")."""
     return "held-out" if hashlib.sha1(case_id.encode()).digest()[0] % 5 == 0 else "train"
 
 
@@ -49,212 +74,536 @@ def norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", s).split()).lower()
 
 
-def _lines_as_html(text: str) -> str:
-    body = "".join(f"<p>{html.escape(x.strip())}</p>\n" for x in text.split("\n") if x.strip())
-    return f"<html><body>{body}</body></html>"
-
-
-def _justext(text: str, language: str) -> str:
-    import justext
-
-    paras = justext.justext(_lines_as_html(text).encode("utf-8"), justext.get_stoplist(language))
-    return "\n".join(p.text for p in paras if not p.is_boilerplate)
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        return str(best) if best is not None else raw.decode("utf-8", errors="replace")
-
-
-def _run(method: str, text: str | None, page_html: bytes | None, url: str | None) -> str | None:
-    if method == "none":
-        return text
-    if method == "justext-en":
-        return _justext(text or "", "English")
-    if method == "justext-lang":
-        from cleaners.boilerplate.features import stoplist_language
-
-        lang = stoplist_language((text or "").split("\n")[:400])
-        return _justext(text or "", lang or "English")
-    if method == "trafilatura-text":
-        import trafilatura
-
-        return trafilatura.extract(_lines_as_html(text or ""), include_comments=False) or ""
-    if method == "cleanwire-text":
-        from cleaners.boilerplate import clean_text
-
-        r = clean_text(text or "")
-        return "\n".join([r.title or "", *r.paragraphs])
-    if method == "trafilatura-html":
-        import trafilatura
-
-        # bytes, as fetched: trafilatura detects the encoding itself (reference 0.947 / 0.885)
-        return trafilatura.extract(page_html or b"", url=url) or ""
-    if method == "trafilatura-precision":
-        import trafilatura
-
-        return trafilatura.extract(page_html or b"", url=url, favor_precision=True) or ""
-    if method == "cleanwire-html":
-        try:
-            from cleaners.html import extract_html
-        except Exception:
-            return None
-        res = extract_html(_decode(page_html or b""), url=url)
-        return "\n".join(x for x in (getattr(res, "title", None), getattr(res, "text", "")) if x)
-    raise ValueError(method)
-
-
-SHINGLE_WORDS = 3
-MIN_BODY_WORDS = 50
-
-
-def shingles(text: str) -> set[tuple[str, ...]]:
-    words = norm(text).split()
-    return {tuple(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
-
-
-def _body(page_html: bytes | None, url: str | None) -> set | None:
-    """The stand-in article body's shingles (see --shingle), or None for a page without one."""
-    if page_html is None:
-        return None
-    import trafilatura
-
-    # comments are not the article body (trafilatura keeps them by default)
-    body = trafilatura.extract(page_html, url=url, include_comments=False) or ""
-    return shingles(body) if len(body.split()) >= MIN_BODY_WORDS else None
-
-
-def score_page(job: tuple[dict, str, list[str], bool]) -> dict:
-    case, data_dir, methods, want_shingle = job
-    base = Path(data_dir)
-    text = page_html = None
+# -- one page, in a worker ----------------------------------------------------------------------
+def _page_trafilatura_eval(spec: dict, methods: list[str], proxy: bool) -> dict:
+    base, case = Path(spec["base"]), spec["case"]
+    page = {"id": case["id"], "url": case.get("url"), "site": None, "lang": None,
+            "text": None, "text_bytes": None, "html": None}
     tpath = base / "text" / f"{case['id']}.txt"
     if tpath.exists():
-        text = tpath.read_text(encoding="utf-8", errors="replace")
+        page["text_bytes"] = tpath.read_bytes()
+        page["text"] = q.decode(page["text_bytes"])
     hpath = base / "html" / f"{case['id']}.html.gz"
-    if (want_shingle or any(m in HTML_METHODS for m in methods)) and hpath.exists():
-        page_html = gzip.decompress(hpath.read_bytes())
-    body = _body(page_html, case.get("url")) if want_shingle else None
-    out: dict = {"id": case["id"], "split": split_of(case["id"]), "scores": {}, "misses": {},
-                 "shingle": {}}
+    if hpath.exists() and (proxy or any(m in HTML_METHODS for m in methods)):
+        page["html"] = gzip.decompress(hpath.read_bytes())
+    gold = None
+    if proxy and page["html"] is not None:
+        import trafilatura
+
+        body = trafilatura.extract(page["html"], url=page["url"], include_comments=False) or ""
+        gold = q.shingles(body) if len(body.split()) >= MIN_BODY_WORDS else None
+    out = {"set": "trafilatura-eval", "id": case["id"], "split": split_of(case["id"]), "m": {}}
     for m in methods:
-        if (m in HTML_METHODS and page_html is None) or (m in TEXT_METHODS and text is None):
-            continue
-        t0 = time.perf_counter()
-        try:
-            result = _run(m, text, page_html, case.get("url"))
-        except Exception as exc:  # a crash is a page with nothing extracted
-            result = ""
-            print(f"{m} failed on {case['id']}: {exc!r}", file=sys.stderr)
-        dt = time.perf_counter() - t0
-        if result is None:  # method not available
+        result, dt, err = q.timed(m, page)
+        if result is None:
             continue
         o = norm(result)
         lost = [f for f in case["with"] if norm(f) not in o]
         kept = [f for f in case["without"] if norm(f) in o]
-        out["scores"][m] = (len(case["with"]) - len(lost), len(case["with"]),
-                            len(case["without"]) - len(kept), len(case["without"]), dt)
-        out["misses"][m] = (lost, kept)
-        if body is not None:  # (shared, in output, in body): the page's F1, averaged over pages
-            got = shingles(result)
-            out["shingle"][m] = (len(got & body), len(got), len(body))
+        sh = q.shingles(result)
+        out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err,
+                       "frag": (len(case["with"]) - len(lost), len(case["with"]),
+                                len(case["without"]) - len(kept), len(case["without"])),
+                       "misses": (lost, kept),
+                       "prf": q.prf(sh, gold) if gold else None}
     return out
+
+
+def _page_dragnet(spec: dict, methods: list[str]) -> dict:
+    text_bytes = q.read_maybe_gz(Path(spec["text"]))
+    page = {"id": spec["id"], "url": spec["url"], "site": spec["domain"], "lang": None,
+            "text_bytes": text_bytes, "text": q.decode(text_bytes), "html": None}
+    if any(m in HTML_METHODS for m in methods):
+        page["html"] = q.read_maybe_gz(Path(spec["html"]))
+    gold = q.shingles(q.decode(q.read_maybe_gz(Path(spec["gold"]))))
+    out = {"set": "dragnet", "id": spec["id"], "site": spec["domain"], "split": spec["split"],
+           "m": {}}
+    for m in methods:
+        result, dt, err = q.timed(m, page)
+        if result is None:
+            continue
+        sh = q.shingles(result)
+        out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold)}
+    return out
+
+
+def udhr_paragraphs(result: str, paragraphs: list[str]) -> tuple[int, int]:
+    """(lost, cut) among the paragraphs, against an output (see the module docstring)."""
+    toks = q.tokens(result)
+    whole = f" {' '.join(toks)} "
+    out_sh = q.shingles(toks)
+    lost = cut = 0
+    for p in paragraphs:
+        pt = q.tokens(p)
+        if not pt or q.contained(pt, whole):
+            continue
+        psh = q.shingles(pt)
+        if len(psh & out_sh) * 2 >= len(psh) and len(pt) >= q.SHINGLE:
+            cut += 1
+        else:
+            lost += 1
+    return lost, cut
+
+
+def _page_udhr(spec: dict, methods: list[str]) -> dict:
+    u = q.udhr_page(Path(spec["path"]))
+    text = q.visible_text(u["html"])
+    page = {"id": spec["id"], "url": None, "site": None, "lang": u["lang"], "text": text,
+            "text_bytes": text.encode("utf-8"), "html": u["html"]}
+    gold = q.shingles(u["gold"])
+    script = q.dominant_script(" ".join(u["paragraphs"]))
+    out = {"set": "udhr", "id": spec["id"], "lang": u["lang"], "script": script,
+           "paras": len(u["paragraphs"]), "m": {}}
+    for m in methods:
+        result, dt, err = q.timed(m, page)
+        if result is None:
+            continue
+        sh = q.shingles(result)
+        lost, cut = udhr_paragraphs(result, u["paragraphs"])
+        out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold),
+                       "lost": lost, "cut": cut}
+    return out
+
+
+def score_page(job: tuple) -> dict:
+    kind, spec, methods, proxy = job
+    try:
+        if kind == "trafilatura-eval":
+            return _page_trafilatura_eval(spec, methods, proxy)
+        if kind == "dragnet":
+            return _page_dragnet(spec, methods)
+        return _page_udhr(spec, methods)
+    except Exception as exc:  # noqa: BLE001 - an unreadable page is reported, not fatal
+        return {"set": kind, "id": spec.get("id") or spec.get("case", {}).get("id"), "m": {},
+                "error": repr(exc)[:300]}
+
+
+def _init_worker() -> None:
+    q.warm_up()
+
+
+# -- the Dragnet run with site evidence ---------------------------------------------------------
+def _read_records(folder: Path) -> list[dict]:
+    recs = []
+    for f in sorted(folder.glob("*.jsonl*")):
+        data = f.read_bytes()
+        if f.name.endswith(".zst"):
+            import zstandard
+
+            data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+        recs += [json.loads(x) for x in data.decode("utf-8").splitlines() if x.strip()]
+    return recs
+
+
+def _site_outputs(clean: Path) -> dict[str, tuple[str, str]]:
+    """{page id: (text scored, outcome)} from a clean folder's current records."""
+    docs = {r["id"]: r for r in _read_records(clean / "documents")}
+    out: dict[str, tuple[str, str]] = {}
+    for r in docs.values():
+        out[Path(r["source"]["path"]).stem] = (
+            "\n".join(x for x in (r.get("title"), r.get("text")) if x), "document")
+    for r in _read_records(clean / "duplicates"):
+        kept = docs.get(r.get("duplicate_of"))
+        out[Path(r["source"]["path"]).stem] = (
+            "\n".join(x for x in (kept.get("title"), kept.get("text")) if x) if kept else "",
+            "duplicate")
+    for r in _read_records(clean / "rejected"):
+        out[Path(r["source"]["path"]).stem] = ("", "rejected:" + str(r.get("reason")))
+    return out
+
+
+def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict:
+    """cleanwire-text+site(-2nd): real runs over raw/<domain>/ID.txt, in a child process."""
+    wanted = [m for m in SITE_METHODS if m in methods]
+    if not wanted or not pages:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="quality-site-") as tmp:
+        raw, clean = Path(tmp) / "raw", Path(tmp) / "clean"
+        for p in pages:
+            d = raw / p["domain"]
+            d.mkdir(parents=True, exist_ok=True)
+            (d / f"{p['id']}.txt").write_bytes(q.read_maybe_gz(Path(p["text"])))
+        results: dict = {}
+        passes = 2 if "cleanwire-text+site-2nd" in wanted else 1
+        for n in range(passes):
+            code = ("import json,time\n"
+                    "from running.settings import Settings\n"
+                    "from running.runs import run_ingest\n"
+                    "if __name__ == '__main__':\n"
+                    "    t = time.perf_counter()\n"
+                    f"    run_ingest(Settings(raw={str(raw)!r}, clean={str(clean)!r}, "
+                    f"workers={workers}), {('*' if n else None)!r})\n"
+                    "    print(json.dumps(time.perf_counter() - t))\n")
+            env = dict(os.environ, PYTHONPATH=str(ROOT))
+            t0 = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-c", code], cwd=tmp, env=env,
+                                  capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                print(f"site run {n + 1} failed ({proc.returncode}): {proc.stderr[-2000:]}",
+                      file=sys.stderr)
+                break
+            try:
+                run_s = float(json.loads(proc.stdout.strip().splitlines()[-1]))
+            except (ValueError, IndexError):
+                run_s = wall
+            results[SITE_METHODS[n]] = {"outputs": _site_outputs(clean), "seconds": run_s,
+                                        "wall": wall}
+    return results
+
+
+def score_site_passes(pages: list[dict], site: dict, results: list[dict]) -> None:
+    """Add the site passes' scores to the Dragnet page results."""
+    by_id = {r["id"]: r for r in results if r.get("set") == "dragnet"}
+    for method, run in site.items():
+        # wall time: the run's CPU is mostly in its pool's workers, which getrusage misses
+        ms = 1000 * run["seconds"] / max(len(pages), 1)
+        for p in pages:
+            r = by_id.get(p["id"])
+            if r is None:
+                continue
+            text, outcome = run["outputs"].get(p["id"], ("", "missing"))
+            gold = q.shingles(q.decode(q.read_maybe_gz(Path(p["gold"]))))
+            sh = q.shingles(text)
+            r["m"][method] = {"ms": ms, "empty": not sh, "err": None, "prf": q.prf(sh, gold),
+                              "outcome": outcome}
+
+
+# -- figures ------------------------------------------------------------------------------------
+def figures(rows: list[dict], m: str) -> dict:
+    rs = [r["m"][m] for r in rows if m in r["m"]]
+    scored = [x["prf"] for x in rs if x.get("prf")]
+    fig: dict = {"pages": len(rs), "scored": len(scored),
+                 "emptied": sum(1 for x in rs if x["empty"]),
+                 "errors": sum(1 for x in rs if x.get("err")),
+                 "ms_per_page": sum(x["ms"] for x in rs) / len(rs) if rs else None}
+    for i, k in enumerate(("P", "R", "F1")):
+        fig[k] = sum(s[i] for s in scored) / len(scored) if scored else None
+    fr = [x["frag"] for x in rs if "frag" in x]
+    if fr:
+        fig["with_kept"] = sum(x[0] for x in fr) / max(sum(x[1] for x in fr), 1)
+        fig["without_gone"] = sum(x[2] for x in fr) / max(sum(x[3] for x in fr), 1)
+    if any("lost" in x for x in rs):
+        fig["paras_lost"] = sum(x["lost"] for x in rs)
+        fig["paras_cut"] = sum(x["cut"] for x in rs)
+        fig["paras"] = sum(r["paras"] for r in rows if m in r["m"])
+    return fig
+
+
+def _f(x: float | None, w: int = 5) -> str:
+    return f"{x:>{w}.3f}" if x is not None else f"{'-':>{w}}"
+
+
+def print_table(title: str, rows: list[dict], methods: list[str], kind: str,
+                notes: list[str]) -> dict:
+    print(f"\n== {title}")
+    for n in notes:
+        print(f"   {n}")
+    out = {}
+    head = f"{'method':<25} {'pages':>5} {'F1':>5} {'P':>5} {'R':>5} {'emptied':>8} {'ms/page':>8}"
+    if kind == "trafilatura-eval":
+        head = (f"{'method':<25} {'pages':>5} {'F1~':>5} {'P~':>5} {'R~':>5} {'emptied':>8} "
+                f"{'ms/page':>8}  {'with kept':>9} {'w/o gone':>8}  {'held-out w/ w/o':>15}")
+    if kind == "udhr":
+        head += f"  {'paras lost':>12} {'cut':>4}"
+    print(head)
+    print("-" * len(head))
+    for m in methods:
+        fig = figures(rows, m)
+        if not fig["pages"]:
+            continue
+        out[m] = fig
+        line = (f"{m:<25} {fig['pages']:>5} {_f(fig['F1'])} {_f(fig['P'])} {_f(fig['R'])} "
+                f"{fig['emptied']:>8} {fig['ms_per_page']:>8.1f}")
+        if kind == "trafilatura-eval":
+            ho = figures([r for r in rows if r.get("split") == "held-out"], m)
+            fig["held_out"] = {k: ho.get(k) for k in ("with_kept", "without_gone", "F1")}
+            line += (f"  {_f(fig['with_kept'], 9)} {_f(fig['without_gone'], 8)}  "
+                     f"{_f(ho.get('with_kept'), 7)} {_f(ho.get('without_gone'))}")
+        if kind == "udhr":
+            line += f"  {fig['paras_lost']:>5}/{fig['paras']:<6} {fig['paras_cut']:>4}"
+        if fig["errors"]:
+            line += f"  ({fig['errors']} errors)"
+        print(line)
+    return out
+
+
+def udhr_losses(rows: list[dict], m: str, top: int = 20) -> dict:
+    by_lang: Counter = Counter()
+    # lost, cut, paras, docs, emptied
+    by_script: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    emptied = []
+    for r in rows:
+        x = r["m"].get(m)
+        if x is None:
+            continue
+        s = by_script[r["script"]]
+        s[0] += x["lost"]
+        s[1] += x["cut"]
+        s[2] += r["paras"]
+        s[3] += 1
+        s[4] += int(x["empty"])
+        if x["lost"] or x["cut"] or x["empty"]:
+            by_lang[f"{r['lang']} ({r['script'].lower()})"] += x["lost"] + x["cut"]
+        if x["empty"]:
+            emptied.append(r["lang"])
+    return {"languages": by_lang.most_common(top), "languages_with_loss": len(by_lang),
+            "scripts": {k: v for k, v in sorted(by_script.items()) if v[0] or v[1] or v[4]},
+            "emptied": emptied}
+
+
+def site_subsets(rows: list[dict], pages: list[dict]) -> dict:
+    """The site runs where site evidence can act: F1 of the text methods on the pages that had
+    at least TEMPLATE_MIN_DOCS earlier pages of their site in the run (path order), and on the
+    pages of sites with more than TEMPLATE_MIN_DOCS pages (the 2nd pass sees the others)."""
+    try:
+        from running.sitestats import TEMPLATE_MIN_DOCS as need
+    except ImportError:
+        need = 3
+    order = sorted(pages, key=lambda p: (p["domain"], f"{p['id']}.txt"))
+    rank, size = {}, Counter(p["domain"] for p in pages)
+    seen: Counter = Counter()
+    for p in order:
+        rank[p["id"]] = seen[p["domain"]]
+        seen[p["domain"]] += 1
+    subsets = {f"pages with >= {need} earlier pages of their site in the run":
+               [r for r in rows if rank.get(r["id"], 0) >= need],
+               f"pages of sites with > {need} pages":
+               [r for r in rows if size[r.get("site")] > need]}
+    out = {}
+    for name, rs in subsets.items():
+        if not rs:
+            continue
+        figs = {m: figures(rs, m) for m in ("cleanwire-text", *SITE_METHODS)}
+        figs = {m: f for m, f in figs.items() if f["pages"]}
+        out[name] = {"pages": len(rs), **{m: {k: f[k] for k in ("F1", "P", "R")}
+                                          for m, f in figs.items()}}
+        print(f"   {name} ({len(rs)}): " + ", ".join(
+            f"{m} F1 {_f(f['F1']).strip()} P {_f(f['P']).strip()} R {_f(f['R']).strip()}"
+            for m, f in figs.items()))
+    return out
+
+
+def print_worst(rows: list[dict], method: str, n: int) -> None:
+    scored = [(r["m"][method]["prf"], r) for r in rows
+              if method in r["m"] and r["m"][method].get("prf")]
+    scored.sort(key=lambda x: x[0][2])
+    for (p, rr, f1), r in scored[:n]:
+        where = r.get("site") or r.get("lang") or r.get("split") or ""
+        print(f"   {r['id']:<28} {where:<24} F1 {f1:.3f} P {p:.3f} R {rr:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "data" / "dev"),
-                    help="the dev-data folder (holding trafilatura-eval/)")
-    ap.add_argument("--limit", type=int, default=0, help="only the first N pages")
+                    help="the dev-data folder (holding trafilatura-eval/ and dragnet/)")
+    ap.add_argument("--udhr", help="the UDHR folder (default: DATA/../udhr)")
+    ap.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ",".join(SETS))
+    ap.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
     ap.add_argument("--only", choices=["text", "html"], help="only text or only HTML methods")
     ap.add_argument("--methods", help="comma-separated method names (default: all)")
-    ap.add_argument("--split", choices=["train", "held-out"], help="only pages of one split")
+    ap.add_argument("--split", choices=["train", "held-out"],
+                    help="trafilatura-eval: only pages of one split")
+    ap.add_argument("--dragnet", choices=["test", "train", "all"], default="test",
+                    help="which Dragnet sites (default: test; tune on train)")
+    ap.add_argument("--no-proxy", action="store_true",
+                    help="trafilatura-eval: skip the proxy shingle scores (one extraction less)")
+    ap.add_argument("--shingle", action="store_true", help=argparse.SUPPRESS)  # now the default
+    ap.add_argument("--no-site", action="store_true", help="skip the Dragnet runs with site evidence")
     ap.add_argument("--show-misses", type=int, default=0, metavar="N",
-                    help="print the N worst pages for cleanwire-text with their misses")
+                    help="print the N worst trafilatura-eval pages for cleanwire-text")
+    ap.add_argument("--worst", type=int, default=0, metavar="N",
+                    help="list the N pages of each set with the lowest F1 of --worst-method")
+    ap.add_argument("--worst-method", default="cleanwire-text", metavar="METHOD")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--shingle", action="store_true",
-                    help="add the shingle-F1 against trafilatura's HTML extraction (a proxy)")
+    ap.add_argument("--json", metavar="FILE", help="save the figures as JSON")
     args = ap.parse_args(argv)
 
-    base = Path(args.data)
-    if (base / "trafilatura-eval").is_dir():
-        base = base / "trafilatura-eval"
-    cases_path = base / "cases.jsonl"
-    if not cases_path.exists():
-        print(f"quality: no dev set at {base} (cases.jsonl missing); nothing to measure.")
-        return 0
-    cases = [json.loads(x) for x in cases_path.read_text(encoding="utf-8").splitlines() if x]
-    if args.split:
-        cases = [c for c in cases if split_of(c["id"]) == args.split]
-    if args.limit:
-        cases = cases[: args.limit]
-    methods = TEXT_METHODS + HTML_METHODS
+    sets = [s.strip() for s in args.sets.split(",") if s.strip()]
+    for s in sets:
+        if s not in SETS:
+            ap.error(f"unknown set {s!r} (known: {', '.join(SETS)})")
+    methods = TEXT_METHODS + SITE_METHODS + HTML_METHODS
     if args.only == "text":
-        methods = TEXT_METHODS
+        methods = TEXT_METHODS + SITE_METHODS
     elif args.only == "html":
-        methods = HTML_METHODS
+        methods = list(HTML_METHODS)
     if args.methods:
         methods = [m for m in args.methods.split(",") if m]
+    if args.no_site:
+        methods = [m for m in methods if m not in SITE_METHODS]
+    page_methods = [m for m in methods if m not in SITE_METHODS]
+
+    data = Path(args.data)
+    dev = data if not (data / "dev").is_dir() else data / "dev"
+    jobs: list[tuple] = []
+    info: dict = {}
+    if "trafilatura-eval" in sets:
+        base = dev / "trafilatura-eval" if (dev / "trafilatura-eval").is_dir() else dev
+        cases_path = base / "cases.jsonl"
+        if cases_path.exists():
+            cases = [json.loads(x) for x in cases_path.read_text(encoding="utf-8").splitlines() if x]
+            if args.split:
+                cases = [c for c in cases if split_of(c["id"]) == args.split]
+            if args.limit:
+                cases = cases[: args.limit]
+            jobs += [("trafilatura-eval", {"base": str(base), "case": c}, page_methods,
+                      not args.no_proxy) for c in cases]
+            info["trafilatura-eval"] = {"folder": str(base), "pages": len(cases)}
+        else:
+            print(f"quality: no trafilatura-eval set at {base}; skipped.")
+    dragnet_pages: list[dict] = []
+    if "dragnet" in sets:
+        folder = dev / "dragnet"
+        if (folder / "index.jsonl").exists():
+            dragnet_pages = q.dragnet_pages(folder, args.dragnet)
+            if args.limit:
+                dragnet_pages = dragnet_pages[: args.limit]
+            jobs += [("dragnet", p, page_methods, False) for p in dragnet_pages]
+            info["dragnet"] = {"folder": str(folder), "pages": len(dragnet_pages),
+                               "sites": len({p["domain"] for p in dragnet_pages}),
+                               "split": args.dragnet, "rule": DRAGNET_RULE}
+        else:
+            print(f"quality: no Dragnet set at {folder}; skipped.")
+    if "udhr" in sets:
+        folder = Path(args.udhr) if args.udhr else dev.parent / "udhr"
+        files = sorted(folder.glob("*.html*")) if folder.is_dir() else []
+        if args.limit:
+            files = files[: args.limit]
+        if files:
+            jobs += [("udhr", {"id": f.name.split(".")[0], "path": str(f)}, page_methods, False)
+                     for f in files]
+            info["udhr"] = {"folder": str(folder), "pages": len(files)}
+        else:
+            print(f"quality: no UDHR set at {folder}; skipped.")
+    if not jobs:
+        print("quality: no dev set found; nothing to measure.")
+        return 0
 
     t0 = time.perf_counter()
-    jobs = [(c, str(base), methods, args.shingle) for c in cases]
     if args.workers > 1:
-        with Pool(args.workers) as pool:
-            results = pool.map(score_page, jobs, chunksize=8)
+        with Pool(args.workers, initializer=_init_worker) as pool:
+            results = list(pool.imap_unordered(score_page, jobs, chunksize=4))
     else:
+        _init_worker()
         results = [score_page(j) for j in jobs]
+    pages_wall = time.perf_counter() - t0
+    site_wall = 0.0
+    if dragnet_pages and any(m in SITE_METHODS for m in methods):
+        t1 = time.perf_counter()
+        site = run_site_passes(dragnet_pages, args.workers, methods)
+        score_site_passes(dragnet_pages, site, results)
+        site_wall = time.perf_counter() - t1
+        info["dragnet"]["site_runs"] = {m: {"run_seconds": round(v["seconds"], 2),
+                                            "wall_seconds": round(v["wall"], 2)}
+                                        for m, v in site.items()}
     wall = time.perf_counter() - t0
+    for r in results:
+        if r.get("error"):
+            print(f"quality: {r['set']} page {r['id']} unreadable: {r['error']}", file=sys.stderr)
 
-    print(f"dev set: {base}  pages: {len(cases)}  ({wall:.1f} s wall, {args.workers} workers)")
-    head = (f"{'method':<22} {'pages':>5}  {'with kept':>9} {'w/o gone':>9}  "
-            f"{'train':>13}  {'held-out':>13}  {'ms/page':>7}"
-            + (f"  {'sF1~':>5} {'held-out':>8}" if args.shingle else ""))
-    print(head)
-    print("-" * len(head))
+    print(f"quality: {len(jobs)} pages in {wall:.0f} s wall ({pages_wall:.0f} s per-page methods, "
+          f"{site_wall:.0f} s Dragnet site runs; {args.workers} workers)")
+    print("scores: word 4-gram shingle sets (regex \\w+; letters as tokens in Han/Kana/Thai/Lao/"
+          "Khmer/Myanmar), P/R/F1 per page then averaged; empty output = 0; empty gold = not "
+          "scored. emptied = pages with no output token (cleanwire: rejected). ms/page: CPU time "
+          "per call in the worker.")
+    print("methods:")
     for m in methods:
-        rows = [r for r in results if m in r["scores"]]
-        if not rows:
-            print(f"{m:<22} {'-':>5}  (not available)")
-            continue
-
-        def agg(rs: list[dict], m: str = m) -> tuple[float, float]:
-            s = [r["scores"][m] for r in rs]
-            wk, wt = sum(x[0] for x in s), sum(x[1] for x in s)
-            og, ot = sum(x[2] for x in s), sum(x[3] for x in s)
-            return wk / max(wt, 1), og / max(ot, 1)
-
-        a = agg(rows)
-        tr = agg([r for r in rows if r["split"] == "train"])
-        ho = agg([r for r in rows if r["split"] == "held-out"])
-        ms = 1000 * sum(r["scores"][m][4] for r in rows) / len(rows)
-        def f1(rs: list[dict], m: str = m) -> str:
-            s = [r["shingle"][m] for r in rs if m in r["shingle"]]
-            pages = [2 * both / (got + body) if got + body else 0.0 for both, got, body in s]
-            return f"{sum(pages) / len(pages):.3f}" if pages else "-"
-
-        extra = (f"  {f1(rows):>5} {f1([r for r in rows if r['split'] == 'held-out']):>8}"
-                 if args.shingle and m in TEXT_METHODS else "")
-        print(f"{m:<22} {len(rows):>5}  {a[0]:>9.3f} {a[1]:>9.3f}  "
-              f"{tr[0]:>6.3f}/{tr[1]:.3f}  {ho[0]:>6.3f}/{ho[1]:.3f}  {ms:>7.1f}{extra}")
-
-    if args.show_misses:
-        m = "cleanwire-text"
-        rows = [r for r in results if m in r["misses"]]
-        rows.sort(key=lambda r: -(len(r["misses"][m][0]) * 2 + len(r["misses"][m][1])))
-        for r in rows[: args.show_misses]:
-            lost, kept = r["misses"][m]
-            if not lost and not kept:
+        print(f"   {m:<25} {q.METHOD_NOTES.get(m, '?')}")
+    report: dict = {"sets": {}, "info": info, "wall_seconds": round(wall, 1),
+                    "workers": args.workers, "methods": {m: q.METHOD_NOTES.get(m, "")
+                                                        for m in methods}}
+    order = {m: i for i, m in enumerate(methods)}
+    if "trafilatura-eval" in info:
+        rows = [r for r in results if r["set"] == "trafilatura-eval"]
+        report["sets"]["trafilatura-eval"] = print_table(
+            f"trafilatura-eval: {len(rows)} pages (one per site), fragments and a proxy",
+            rows, page_methods, "trafilatura-eval",
+            ["F1~ P~ R~: PROXY gold = trafilatura's extraction without comments (>= 50 words; "
+             f"{sum(1 for r in rows if any((x.get('prf') is not None) for x in r['m'].values()))}"
+             " pages); rewards agreeing with trafilatura",
+             "with kept / w/o gone: fragment shares, micro-averaged; held-out = 1 page in 5"])
+        if args.show_misses:
+            m = "cleanwire-text"
+            worst = sorted((r for r in rows if m in r["m"]),
+                           key=lambda r: -(2 * len(r["m"][m]["misses"][0])
+                                           + len(r["m"][m]["misses"][1])))
+            for r in worst[: args.show_misses]:
+                lost, kept = r["m"][m]["misses"]
+                if lost or kept:
+                    print(f"\n== {r['id']} [{r['split']}]")
+                    for f in lost:
+                        print(f"   LOST  {f[:100]!r}")
+                    for f in kept:
+                        print(f"   KEPT  {f[:100]!r}")
+    if "dragnet" in info:
+        rows = [r for r in results if r["set"] == "dragnet"]
+        d = info["dragnet"]
+        notes = [f"split by site: {DRAGNET_RULE}; {d['split']} sites: {d['sites']}, pages: "
+                 f"{d['pages']}; gold = gold/ID.txt.gz (title included)"]
+        no_gold = sum(1 for r in rows if r["m"] and all(x.get("prf") is None
+                                                        for x in r["m"].values()))
+        if no_gold:
+            notes.append(f"{no_gold} pages with an empty gold are not scored")
+        if "site_runs" in d:
+            notes.append("+site: run_ingest over raw/<domain>/ID.txt (2nd = the same folder with "
+                         "--reprocess '*'); ms/page = the run's WALL time (start-up included, "
+                         "machine load too) / pages; runs: " + ", ".join(
+                             f"{m} {v['run_seconds']} s" for m, v in d["site_runs"].items()))
+        ms = sorted((m for m in methods if any(m in r["m"] for r in rows)), key=order.get)
+        report["sets"]["dragnet"] = print_table(
+            f"dragnet {d['split']} sites: {d['pages']} pages of {d['sites']} sites", rows, ms,
+            "dragnet", notes)
+        for m, fig in report["sets"]["dragnet"].items():
+            outs = Counter(r["m"][m].get("outcome") for r in rows if m in r["m"])
+            if None not in outs:
+                fig["outcomes"] = dict(outs)
+                print(f"   {m} outcomes: " + ", ".join(f"{k} {v}" for k, v in outs.most_common()))
+        if "site_runs" in d:
+            report["sets"]["dragnet-site-subsets"] = site_subsets(rows, dragnet_pages)
+    if "udhr" in info:
+        rows = [r for r in results if r["set"] == "udhr" and r["m"]]
+        langs = len({r["lang"] for r in rows})
+        figs = print_table(
+            f"udhr: {len(rows)} documents, {langs} language tags, "
+            f"{sum(r['paras'] for r in rows)} paragraphs", rows, page_methods, "udhr",
+            ["gold = headings + paragraphs; text mode reads the visible text one block a line",
+             "paras lost: <p> not found whole and < half its 4-grams in the output; cut: not "
+             "whole, >= half"])
+        for m in ("cleanwire-text", "cleanwire-html", "justext-lang", "trafilatura-nocomments"):
+            if m not in figs:
                 continue
-            print(f"\n== {r['id']} [{r['split']}]")
-            for f in lost:
-                print(f"   LOST  {f[:100]!r}")
-            for f in kept:
-                print(f"   KEPT  {f[:100]!r}")
+            loss = udhr_losses(rows, m)
+            figs[m]["losses"] = loss
+            print(f"   {m}: {figs[m]['paras_lost']} of {figs[m]['paras']} paragraphs lost and "
+                  f"{figs[m]['paras_cut']} cut, in {loss['languages_with_loss']} language tags; "
+                  f"{len(loss['emptied'])} documents emptied"
+                  + (f" ({', '.join(loss['emptied'][:20])})" if loss["emptied"] else ""))
+            if loss["languages"]:
+                print("     top (paragraphs lost + cut): "
+                      + ", ".join(f"{k} {v}" for k, v in loss["languages"]))
+            if loss["scripts"]:
+                print("     by script (lost+cut/paras, emptied/docs): " + ", ".join(
+                    f"{k.lower()} {v[0]}+{v[1]}/{v[2]} {v[4]}/{v[3]}"
+                    for k, v in loss["scripts"].items()))
+        report["sets"]["udhr"] = figs
+    if args.worst:
+        for name in info:
+            print(f"\n== {name}: the {args.worst} pages with the lowest F1 of {args.worst_method}")
+            print_worst([r for r in results if r["set"] == name], args.worst_method, args.worst)
+    if args.json:
+        report["pages"] = {
+            name: {r["id"]: {m: {"prf": x.get("prf"), "empty": x["empty"],
+                                 "ms": round(x["ms"], 2),
+                                 **({"lost": x["lost"], "cut": x["cut"]} if "lost" in x else {}),
+                                 **({"outcome": x["outcome"]} if "outcome" in x else {})}
+                             for m, x in r["m"].items()}
+                   for r in results if r["set"] == name}
+            for name in info}
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+        print(f"\nfigures saved to {args.json}")
     return 0
 
 

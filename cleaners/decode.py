@@ -11,7 +11,11 @@ The order of trust, and why:
 4. charset-normalizer's detection, with cp1252 preferred on a tie (the web's commonest legacy
    charset: the detector otherwise picks cp1250 for English text that has curly quotes).
 Then ftfy repairs what decoding cannot: mojibake (UTF-8 that was read as cp1252 before it was
-saved), C1 controls, broken HTML entities in text.
+saved), C1 controls, broken HTML entities in text. It repairs each line on its own, as
+`ftfy.fix_text` does, and each line's repairs are recorded (`Fixed.lines`): a scraped page often
+holds one pasted line of mojibake among lines of correct accented text or curly quotes, and ftfy
+asked to repair the whole text at once leaves it all as it is as soon as one correct character
+elsewhere cannot be re-encoded in the charset the mojibake came from.
 """
 
 from __future__ import annotations
@@ -104,12 +108,22 @@ class Decoded:
     method: str     # bom, utf-8, declared, detected
     declared: str | None
     # ftfy's steps that changed the text, e.g. "encode:sloppy-windows-1252", and our own removals
-    # (remove_nul_bytes, remove_invisible_characters)
+    # (remove_nul_bytes, remove_invisible_characters), each once, in the order they run
     fixes: tuple[str, ...]
+    # each repaired line of the decoded text, (0-based line index, its steps in order); empty
+    # when decode ran with fix=False (the caller repairs, and records, the text it extracts)
+    lines_fixed: tuple[LineFix, ...] = ()
 
-    def annotation(self) -> dict:
+    def annotation(self, extracted: Fixed | None = None) -> dict:
+        """The document's `encoding` record. `extracted`: the repair of the text extracted from
+        an HTML page (fix_lines), whose steps join `fixes` and whose lines are `lines_fixed`.
+        `lines_fixed` lists the repaired lines (empty when none was)."""
+        fixes, lines = self.fixes, self.lines_fixed
+        if extracted is not None:
+            fixes, lines = tuple(dict.fromkeys(fixes + extracted.fixes)), extracted.lines
         return {"detected": self.encoding, "method": self.method, "declared": self.declared,
-                "fixes": list(self.fixes)}
+                "fixes": list(fixes),
+                "lines_fixed": [{"line": n, "fixes": list(steps)} for n, steps in lines]}
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -238,32 +252,113 @@ def drop_invisible(text: str) -> str:
     return text
 
 
+LineFix = tuple[int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A text repaired line by line (fix_lines)."""
+
+    text: str
+    fixes: tuple[str, ...]        # every step that changed a line, once, in the order they run
+    lines: tuple[LineFix, ...]    # each changed line: (0-based index in the input, its steps)
+
+
+# What ftfy can change in a line of ASCII: C0 controls (remove_control_chars; ESC starts the
+# terminal escapes), CR (fix_line_breaks) and, when HTML entities are unescaped, "&". Every other
+# fix needs a non-ASCII character, so an ASCII line without these is skipped (most English lines).
+_ASCII_FIXABLE = re.compile(r"[\r\x00-\x08\x0b\x0e-\x1f\x7f]")
+_ASCII_FIXABLE_ENTITIES = re.compile(r"[&\r\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _step(action: str, param: str) -> str:
+    return f"{action}:{param}" if action in ("encode", "decode", "transcode") else str(param)
+
+
+# The order steps run in: NULs out first, then ftfy's fixers in the order ftfy applies them
+# (the mojibake steps, encode:/transcode:/decode:/decode_inconsistent_utf8, as met, at the place
+# of its encoding fix; the normalization, e.g. "NFC", after the rest), invisible characters last.
+_STEP_ORDER = {step: rank for rank, step in enumerate((
+    "remove_nul_bytes", "unescape_html", "", "fix_c1_controls", "fix_latin_ligatures",
+    "fix_character_width", "uncurl_quotes", "fix_line_breaks", "fix_surrogates",
+    "remove_terminal_escapes", "remove_control_chars", "NFC", "NFD", "NFKC", "NFKD",
+    "remove_invisible_characters"))}
+
+
+def _step_rank(step: str) -> int:
+    return _STEP_ORDER.get(step, _STEP_ORDER[""])
+
+
+def fix_lines(text: str) -> Fixed:
+    """ftfy on each line of `text` on its own (as ftfy.fix_text cuts it: at each "\n", which
+    stays with its line, and every max_decode_length characters of a longer line), with curly
+    quotes kept (FTFY_CONFIG); NULs (remove_nul_bytes) and INVISIBLE_IN_WORDS
+    (remove_invisible_characters) removed. Whether HTML entities are unescaped is decided for the
+    whole text, as ftfy's "auto" does for what it is given: not when the text has a "<" (it is
+    markup, or about markup). Lines are counted in `text`, before any repair: a repair that makes
+    a lone CR, U+2028, U+2029 or NEL a line break (fix_line_breaks) splits a line in the output."""
+    config = FTFY_CONFIG if "<" not in text else FTFY_CONFIG._replace(unescape_html=False)
+    ascii_fixable = (_ASCII_FIXABLE_ENTITIES if config.unescape_html else _ASCII_FIXABLE).search
+    if text.isascii() and not ascii_fixable(text):
+        return Fixed(text, (), ())
+    pieces: list[str] = []
+    lines: list[LineFix] = []
+    seen: dict[str, None] = {}
+    copied = pos = line = 0
+    size, longest = len(text), config.max_decode_length
+    while pos < size:
+        end = text.find("\n", pos) + 1 or size
+        end = min(end, pos + longest)
+        segment = text[pos:end]
+        if not segment.isascii() or ascii_fixable(segment):
+            steps: list[str] = []
+            fixed = segment
+            if "\x00" in fixed:
+                fixed = fixed.replace("\x00", "")
+                steps.append("remove_nul_bytes")
+            repaired = ftfy.fix_and_explain(fixed, config)
+            steps += (_step(action, param) for action, param in (repaired.explanation or ()))
+            fixed = drop_invisible(repaired.text)
+            if len(fixed) != len(repaired.text):
+                steps.append("remove_invisible_characters")
+            if fixed != segment:  # (ftfy can explain a round trip that changes nothing)
+                pieces += (text[copied:pos], fixed)
+                copied = end
+                if lines and lines[-1][0] == line:  # a long line cut in pieces
+                    lines[-1] = (line, lines[-1][1] + tuple(steps))
+                else:
+                    lines.append((line, tuple(steps)))
+                seen.update(dict.fromkeys(steps))
+        line += text[end - 1] == "\n"
+        pos = end
+    if not lines:
+        return Fixed(text, (), ())
+    pieces.append(text[copied:])
+    return Fixed("".join(pieces), tuple(sorted(seen, key=_step_rank)), tuple(lines))
+
+
 def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """ftfy with curly quotes kept, then invisible word-breaking characters removed; returns the
-    text and the steps that changed it."""
-    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
-    steps = tuple(f"{action}:{param}" if action in ("encode", "decode", "transcode") else
-                  str(param) for action, param in (fixed.explanation or ()))
-    out = drop_invisible(fixed.text)
-    if len(out) != len(fixed.text):
-        steps += ("remove_invisible_characters",)
-    return out, steps
+    """fix_lines' text and steps (each once), without the lines."""
+    fixed = fix_lines(text)
+    return fixed.text, fixed.fixes
 
 
 def decode(data: bytes, *, html: bool = False, fix: bool = True,
            charset: str | None = None) -> Decoded:
     """Bytes to repaired text. `fix=False` leaves ftfy to the caller (HTML fixes extracted text).
     Stray NULs (a page with a few is still text, see MAX_CONTROL_SHARE) are removed here, with
-    `fix` or without, and recorded as the "remove_nul_bytes" fix: a NUL is never content, and the
-    text goes on to parsers, JSON and databases that are better off without it."""
+    `fix` or without, and recorded as the "remove_nul_bytes" fix (with `fix`, on their lines too):
+    a NUL is never content, and the text goes on to parsers, JSON and databases that are better
+    off without it."""
     text, encoding, method, declared = to_text(data, html=html, charset=charset)
     fixes: tuple[str, ...] = ()
-    if "\x00" in text:
+    lines: tuple[LineFix, ...] = ()
+    if fix:
+        fixed = fix_lines(text)  # NULs too, recorded on their lines
+        text, fixes, lines = fixed.text, fixed.fixes, fixed.lines
+    elif "\x00" in text:
         text = text.replace("\x00", "")
         fixes = ("remove_nul_bytes",)
-    if fix:
-        text, steps = fix_text(text)
-        fixes += steps
     if not text.strip():
         raise DecodeError("empty", "no text in the file")
-    return Decoded(text, encoding, method, declared, fixes)
+    return Decoded(text, encoding, method, declared, fixes, lines)

@@ -60,6 +60,9 @@ class Document:
     fetched: str | None = None  # when the scraper fetched it (WARC-Date, a sidecar's fetch time)
     language: str = "und"
     language_score: float = 0.0
+    # (code, share of the text's letters) from per-paragraph detection (cleaners.language),
+    # largest first, und included
+    languages: tuple[tuple[str, float], ...] = ()
     encoding: dict = field(default_factory=dict)
     removed: tuple[dict, ...] = ()
     stats: dict = field(default_factory=dict)
@@ -76,6 +79,7 @@ class Document:
             "published": self.published, "url": self.url, "site": self.site,
             "fetched": self.fetched,
             "language": self.language, "language_score": self.language_score,
+            "languages": [{"language": code, "share": share} for code, share in self.languages],
             "source": self.source.to_record(), "encoding": self.encoding,
             "removed": list(self.removed), "stats": self.stats, "flags": list(self.flags),
             "pipeline": {"version": pipeline_version()},

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from cleaners import boilerplate, language
-from cleaners.decode import Decoded, DecodeError, decode, fix_text
+from cleaners.decode import Decoded, DecodeError, decode, fix_lines, fix_text
 from cleaners.document import Document, Rejection, Source, content_hash, document_id
 from cleaners.formats import MULTI_RECORD, RawInput, iter_jsonl, iter_warc
 from cleaners.html import extract_html
@@ -157,12 +157,15 @@ def extract(draft: Draft) -> Rejection | None:
     decoded, url = draft.decoded, draft.page.meta.get("url")
     if draft.page.format == "html":
         page = extract_html(decoded.text, url)
-        text, fixes = fix_text(page.text)
-        draft.paragraphs = normalize_paragraphs(text.split("\n"))
+        fixed = fix_lines(page.text)  # line by line, each line's repairs recorded
+        draft.paragraphs = normalize_paragraphs(fixed.text.split("\n"))
+        # (issue 15, HTML) what cleaners.html's text pass cut from trafilatura's paragraphs
+        draft.removed = tuple({"line": i, "text": t, "reason": reason, "detail": detail}
+                              for i, t, reason, detail in page.removed)
         draft.fields = {"title": fix_text(page.title)[0] if page.title else None,
                         "author": page.author, "published": page.published, "url": page.url,
                         "site": page.site or site_of(page.url),
-                        "encoding": decoded.annotation() | {"fixes": list(decoded.fixes + fixes)}}
+                        "encoding": decoded.annotation(fixed)}
         return None
     result = boilerplate.clean_text(decoded.text)
     draft.paragraphs = normalize_paragraphs(result.paragraphs)
@@ -192,7 +195,13 @@ def require_text(draft: Draft) -> Rejection | None:
 
 
 def detect_language(draft: Draft) -> Rejection | None:
-    draft.language = language.detect("\n".join(draft.paragraphs), draft.language_engine)
+    """The document's language, each language's share of its letters, and the mixed-language
+    flag, from per-paragraph detection (cleaners.language: the policy)."""
+    found = language.identify(draft.paragraphs, draft.language_engine)
+    draft.language = (found.language, found.score)
+    draft.fields["languages"] = found.languages
+    if found.mixed:
+        draft.fields["flags"] = (*draft.fields.get("flags", ()), language.MIXED_FLAG)
     return None
 
 

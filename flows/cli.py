@@ -310,10 +310,11 @@ def _print_explained(e, args: argparse.Namespace) -> None:
             if not line.text.strip():
                 print()
                 continue
-            shown = line.text
+            shown = kept_text = line.text
             for frag in line.fragments:
                 shown = shown.replace(frag.text, f"{red}[-{frag.reason}: {frag.text}-]{end}")
-            print(f"  {' ' * (width + 2)} {shown}")
+                kept_text = kept_text.replace(frag.text, "")
+            print(f"  {' ' * (width + 2)} {shown}{_language_tag(e.language_of(kept_text), dim, end)}")
         later = [r for r in removed if r["line"] is None]
         for r in later:  # decided after cleaning: the site's template lines
             print(f"{red}- [{r['reason']:<{width}}]{end} {dim}{r['text']}{end}"
@@ -322,17 +323,28 @@ def _print_explained(e, args: argparse.Namespace) -> None:
     elif doc is not None:
         print("# HTML: trafilatura extracted the main text (comments left out); "
               "its paragraphs, and what was removed of them:")
-        for paragraph in doc.text.split("\n"):
-            print(f"  {' ' * (width + 2)} {paragraph}")
+        for paragraph, code, score in e.paragraph_languages:
+            print(f"  {' ' * (width + 2)} {paragraph}{_language_tag((code, score), dim, end)}")
         for r in removed:
             print(f"{red}- [{r['reason']:<{width}}]{end} {dim}{r['text']}{end}"
                   + (f"  {dim}({r['detail']}){end}" if args.detail else ""))
         kept, dropped = len(doc.text.split("\n")), len(removed)
     if doc is not None:
+        print("# languages (share of the letters): "
+              + ", ".join(f"{code} {share:.2f}" for code, share in doc.languages)
+              + (f"; flags: {', '.join(doc.flags)}" if doc.flags else ""))
         print(f"# kept {kept} lines, removed {dropped}; title: {doc.title!r}; "
               f"author: {doc.author!r}; published: {doc.published!r}")
     print(f"# outcome: {_outcome_line(e)}")
     print(f"# written: {_written_line(e)}")
+
+
+def _language_tag(found: tuple[str, float] | None, dim: str, end: str) -> str:
+    """A kept paragraph's language, after it: [en 0.98]; [und] when none is sure."""
+    if found is None:
+        return ""
+    code, score = found
+    return f"  {dim}[{code}{f' {score:.2f}' if code != 'und' else ''}]{end}"
 
 
 def _explained_json(e) -> dict:
@@ -340,6 +352,8 @@ def _explained_json(e) -> dict:
     d = e.decision
     return {"input": e.input, "id": d.result.id, "outcome": d.outcome,
             "text": doc.text if doc else None, "title": doc.title if doc else None,
+            "paragraph_languages": [{"language": code, "score": score}
+                                    for _, code, score in e.paragraph_languages],
             "removed": list(doc.removed) if doc else [],
             "duplicate_of": d.duplicate_of, "reason": getattr(d.result, "reason", None),
             "detail": getattr(d.result, "detail", None), "record": d.record,

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cleaners.boilerplate import Removed
 from cleaners.decode import DecodeError, decode, drop_invisible
 from cleaners.document import Document
 from cleaners.formats import ReadError
+from cleaners.language import paragraph_languages
 from cleaners.pipeline import Page, Pages
 from cleaners.version import pipeline_version
 from running.decide import KIND_OF, Decider, Decision, record_hash
@@ -86,6 +88,31 @@ class Explanation:
     def document(self) -> Document | None:
         result = self.decision.result
         return result if isinstance(result, Document) else None
+
+    # -- each paragraph's language (issue 15) --
+    @cached_property
+    def paragraph_languages(self) -> list[tuple[str, str, float]]:
+        """(paragraph, language, score) for each paragraph of the document's text, as the
+        language detection labelled it (cleaners.language.paragraph_languages)."""
+        doc = self.document
+        if doc is None:
+            return []
+        paragraphs = doc.text.split("\n")
+        return [(p, *found) for p, found in
+                zip(paragraphs, paragraph_languages(paragraphs, doc.language), strict=True)]
+
+    def language_of(self, text: str) -> tuple[str, float] | None:
+        """The language of the paragraph whose text this is (white space and invisible
+        characters aside), None when no paragraph of the document is."""
+        return self._language_by_text.get(_key(text))
+
+    @cached_property
+    def _language_by_text(self) -> dict[str, tuple[str, float]]:
+        return {_key(p): (code, score) for p, code, score in self.paragraph_languages}
+
+
+def _key(text: str) -> str:
+    return " ".join(drop_invisible(text).split())
 
 
 class ExplainError(ValueError):

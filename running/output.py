@@ -32,9 +32,12 @@ def _arrow_schemas():
         ("author", pa.string()), ("published", pa.string()), ("url", pa.string()),
         ("site", pa.string()), ("fetched", pa.string()), ("language", pa.string()),
         ("language_score", pa.float64()),
+        ("languages", pa.list_(pa.struct([("language", pa.string()), ("share", pa.float64())]))),
         ("source", source),
         ("encoding", pa.struct([("detected", pa.string()), ("method", pa.string()),
-                                ("declared", pa.string()), ("fixes", pa.list_(pa.string()))])),
+                                ("declared", pa.string()), ("fixes", pa.list_(pa.string())),
+                                ("lines_fixed", pa.list_(pa.struct([
+                                    ("line", pa.int64()), ("fixes", pa.list_(pa.string()))])))])),
         ("removed", pa.list_(pa.struct([("line", pa.int64()), ("text", pa.string()),
                                         ("reason", pa.string()), ("detail", pa.string())]))),
         ("stats", pa.struct([("chars", pa.int64()), ("words", pa.int64()),

@@ -68,9 +68,10 @@ class Settings(BaseModel):
     languages: list[str] = setting(list, "comma-separated ISO 639-1 codes to allow (empty: all)")
     language_policy: Literal["flag", "reject"] = setting(
         "flag", "documents in other languages are flagged or rejected")
-    # langdetect, or fastText's bundled lid.176 model (34x faster, agrees on 95.2% of dev articles).
+    # langdetect, or fastText's bundled lid.176 model alone (2.4x faster per document with the per-paragraph
+    # detection both do: 2.2 against 5.35 ms; the same label on 987 of 988 dev articles).
     language_engine: Literal["langdetect", "fasttext"] = setting(
-        "langdetect", "language identifier: langdetect, or fastText's bundled model (34x faster)")
+        "langdetect", "language identifier: langdetect, or fastText's bundled model alone")
     # None: cleaners.neardup's measured default.
     dedup_threshold: float | None = setting(None, "near-duplicate Jaccard threshold", gt=0, le=1)
     output_format: Literal["jsonl", "jsonl.zst", "parquet"] = setting(

@@ -7,12 +7,21 @@ finds the article and explains every line it drops (rule name + evidence).
 How it decides (all thresholds and patterns live in ``cleaners/data/boilerplate.json``):
 
 1. Language: given, or guessed from stop-word overlap (jusText's stop lists, ~100 languages).
+   Words are the `regex` module's (its \\w keeps the combining marks of Indic and other
+   scripts); scripts without spaces (CJK, Thai, Lao, Khmer, Myanmar, Tibetan) and Ethiopic word
+   spaces are counted by their letters and separators.
 2. Each non-blank line gets features: words, characters, stop-word density, and the first
    boilerplate pattern it matches (widgets, menus, legal lines, share prompts, ...).
    A line is *prose* when it is long enough and its stop-word density is at least a share of
    the document's own typical density (so the threshold adapts to each language's stop list).
+   When the stop list does not fit the page (its typical long line has under
+   ``stoplist_fit_min`` stop words: a language without a list of its own), stop words decide
+   nothing, and a page without a main block keeps its long lines: real prose is never deleted
+   for want of stop words.
 3. Comment sections: the first comment-start marker ("Notify of", "Leave a Reply",
-   "N Kommentare", ...) that follows enough prose cuts the rest of the page.
+   "N Kommentare", ...) that follows enough prose cuts the rest of the page; so does a comment
+   thread found by its headers' shape in any language (3+ short lines with a date and clock
+   time or "NAME says:", each over its comment, below the article).
 4. Main block: the maximum-sum contiguous run of lines, where prose lines score by length and
    short lines / boilerplate lines cost a little. Other strong prose runs are kept too.
 5. The line model (two logistic regressions and a Viterbi pass over ~100 features per line)

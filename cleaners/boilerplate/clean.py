@@ -174,7 +174,8 @@ def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int],
                 seen_prose = seen_prose or it.prose
         elif it.p >= 0 and it.rule is None and not it.end_marker and not it.comment_marker:
             kind = "outside-main-block" if it.prose else (
-                "short-menu-line" if it.words < t["prose_min_words"] else "low-stopword-density")
+                "short-menu-line" if it.words < t["prose_min_words"] else
+                "low-stopword-density" if 0 <= it.sd < page.thr else "line-model")
             removed.append(Removed(it.idx, it.text, kind,
                                    f"line model p={it.p:.2f} ({code}, stopword density "
                                    f"{max(it.sd, 0):.2f}, threshold {page.thr:.2f})"))
@@ -226,5 +227,8 @@ def _outside_reason(it: Line, page: Page, r: Rules) -> tuple[str, str]:
         return "outside-main-block", f"prose line outside the main block ({page.code})"
     if it.words < r.t["prose_min_words"]:
         return "short-menu-line", f"{it.words} words outside the main block"
+    if it.sd < 0 or it.sd >= page.thr:  # dense enough (or no stop list applies): no sentence
+        return ("no-sentence-outside-main-block",
+                f"{it.words} words without a sentence end, outside the main block")
     return ("low-stopword-density",
             f"stopword density {it.sd:.2f} < {page.thr:.2f} ({page.code})")

@@ -18,8 +18,11 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
+import regex
+
 from cleaners.boilerplate.rules import Rules, match_rule, rules
 from cleaners.boilerplate.stopwords import guess_language, resolve_language, stop_index
+from cleaners.dates import DATE_RE
 
 
 @dataclass(slots=True)
@@ -40,11 +43,21 @@ class Line:
     content: frozenset[str] = frozenset()  # content words: 4+ letters, not stop words
     promo: int = 0  # words of the promo lexicon (site talking about itself, asking the reader)
     reader: float = 0.0  # share of second-person words
+    header: bool = False  # shaped like a comment header (a name and a date/time, "X says:")
+    count_end: bool = False  # a short line ending in a count ("October 2012 (33)", "... 8k")
 
 
-_WORD = re.compile(r"\w+")
+# Words in every script: the `regex` module's \w keeps combining marks (the vowel signs of Indic
+# scripts), where `re`'s breaks "প্রতিনিধি" into four pieces that are never stop words.
+_WORD = regex.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』")
+# Scripts written without spaces between words besides CJK: Thai, Lao, Tibetan, Myanmar, Khmer.
+_NOSPACE = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+# Sentence ends in any script: Latin, CJK, Devanagari and the other Indic danda (। ॥), Ethiopic
+# (። ፧ ፨), Myanmar (။), Khmer (។ ៕), Arabic (؟ ۔), Armenian (։), Tibetan shad (།), Thai (ฯ).
+_TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』।॥።፧፨။។៕؟۔։།ฯ")
+_NO_SENTENCE_MARK = re.compile(r"[\u0e00-\u0eff]{4}")  # Thai, Lao: no sentence-ending mark
+ETHIOPIC_WORDSPACE = "\u1361"  # ፡ separates words in Ethiopic text written without spaces
 # A line this long (a whole page dumped on one line) is split on whitespace only: collapsing
 # and tokenizing it with regexes costs seconds for nothing the rules could use.
 HUGE_LINE_CHARS = 100_000
@@ -55,6 +68,12 @@ CJK_MIN_CHARS = 10
 CJK_CHARS_PER_WORD = 2
 # A line with this many more words than tokens is CJK: no stop list, density counted as typical.
 CJK_EXTRA_WORDS = 5
+# Thai, Lao, Tibetan, Myanmar, Khmer: words are longer in code points (vowel signs and tone marks
+# are characters of their own): one word per NOSPACE_CHARS_PER_WORD of them.
+NOSPACE_CHARS_PER_WORD = 4
+# Whitespace-separated tokens this long on average (in code points) are phrases of a script
+# without spaces; no language's words are that long on average (German prose: ~6).
+NOSPACE_MIN_TOKEN_CHARS = 15
 # Promo words are counted in a line's first tokens only (enough to tell a prompt).
 PROMO_SCAN_TOKENS = 300
 # Content words (lexical cohesion): at least this many characters, not a stop word or number.
@@ -86,12 +105,51 @@ def _read_lines(lines: list[str]) -> tuple[list[Line], list[list[str]], list[str
         toks_per_line.append(toks)
         lows.append(low)
         nwords = text.count(" ") + 1  # whitespace already collapsed to single spaces
-        if not text.isascii() and _CJK.search(text, 0, CJK_SCAN_CHARS) is not None:
-            cjk = len(_CJK.findall(text[:CJK_SCAN_CHARS]))
-            if cjk > CJK_MIN_CHARS:
-                nwords = max(nwords, cjk // CJK_CHARS_PER_WORD)
+        if not text.isascii():
+            nwords = _script_words(text, nwords)
         items.append(Line(i, text, nwords, 0.0))
     return items, toks_per_line, lows
+
+
+def _script_words(text: str, nwords: int) -> int:
+    """The words of a non-ASCII line in scripts that do not separate words by spaces: CJK
+    characters, Thai/Lao/Tibetan/Myanmar/Khmer letters, Ethiopic word spaces."""
+    if _CJK.search(text, 0, CJK_SCAN_CHARS) is not None:
+        cjk = len(_CJK.findall(text[:CJK_SCAN_CHARS]))
+        if cjk > CJK_MIN_CHARS:
+            nwords = max(nwords, cjk // CJK_CHARS_PER_WORD)
+    if _NOSPACE.search(text, 0, CJK_SCAN_CHARS) is not None:
+        other = len(_NOSPACE.findall(text[:CJK_SCAN_CHARS]))
+        if other > CJK_MIN_CHARS:
+            nwords = max(nwords, other // NOSPACE_CHARS_PER_WORD)
+    if ETHIOPIC_WORDSPACE in text:
+        nwords += text.count(ETHIOPIC_WORDSPACE)
+    if len(text) > NOSPACE_MIN_TOKEN_CHARS * nwords:
+        # any other script written without spaces (Yi, Javanese, Tai Tham, Balinese, ...):
+        # "words" this long are phrases; count its letters as the scripts above
+        nwords = max(nwords, sum(1 for ch in text[:CJK_SCAN_CHARS] if ch.isalpha())
+                     // NOSPACE_CHARS_PER_WORD)
+    return nwords
+
+
+def _is_header(text: str, r: Rules) -> bool:
+    """A comment header's shape (boilerplate.json ``comment_header``): a clock time, an age, a
+    full date (a month and year alone is an archive link) or "NAME says:", and besides the
+    dates and times a few words at most."""
+    if text[-1] != ":" and _DIGIT_ANY.search(text) is None:
+        return False  # every shape but "NAME says:" has a digit
+    dates = [m for m in DATE_RE.finditer(text) if m.lastgroup != "my"]
+    if not dates and r.comment_header.search(text) is None:
+        return False
+    for m in reversed(dates):
+        text = text[:m.start()] + " " + text[m.end():]
+    return len(_TIME.sub(" ", text).split()) <= r.comment_header_other
+
+
+_DIGIT_ANY = re.compile(r"\d")
+_COUNT_END = frozenset(")]kKM")  # the last character of every list_count shape
+_TIME = re.compile(r"(?<!\d)\d{1,2}(?::|h\s?)\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h))?",
+                   re.I)
 
 
 def stoplist_language(lines: list[str], language: str | None = None) -> str | None:
@@ -111,6 +169,7 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
     lists, _ = stop_index()
     stop = lists.get(lang or "", frozenset())
     promo_words, promo_stems = r.promo_words, r.promo_stems
+    header_words, count_words = r.comment_header_words, r.list_count_words
     for it, toks, low in zip(items, toks_per_line, lows, strict=True):
         if toks:
             it.sd = sum(map(stop.__contains__, toks)) / len(toks)
@@ -133,6 +192,14 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
                 _MATCH_CACHE[key] = hit
         it.rule, marker = hit
         it.terminal = it.text[-1] in _TERMINAL_CHARS  # text is stripped
+        if not it.terminal and it.words >= t["prose_min_words"] and not it.text.isascii() \
+                and _NO_SENTENCE_MARK.search(it.text, 0, CJK_SCAN_CHARS) is not None:
+            it.terminal = True  # Thai and Lao end a sentence with a space: a long line is one
+        if it.words <= header_words:
+            it.header = _is_header(it.text, r)
+        if it.words <= count_words and it.text[-1] in _COUNT_END \
+                and r.list_count.search(it.text) is not None:
+            it.count_end = True
         if marker is not None:
             it.comment_form = marker == "form"
             it.comment_marker = marker in ("form", "counter")
@@ -181,6 +248,10 @@ def prose_threshold(items: list[Line], t: dict[str, float], has_stoplist: bool) 
     if not dens:
         return t["stopword_floor"]
     typical = dens[min(len(dens) - 1, int(len(dens) * t["stopword_doc_quantile"]))]
+    if typical < t["stoplist_fit_min"]:
+        # the list does not describe the page's language (Somali read with a stray list, a
+        # language jusText has no list for): stop words cannot tell prose here, other features do
+        return 0.0
     return max(t["stopword_floor"],
                min(t["stopword_ceiling"], t["stopword_ratio_of_doc"] * typical))
 
@@ -213,6 +284,8 @@ LINE_FEATURES = (
     "coh_prose", "coh_other", "no_content", "short_x_coh_prose",
     "log_promo", "promo_share", "reader", "brand",
     "key_value", "quantity", "starts_lower", "kv_nb", "qty_nb", "lower_nb", "repeated_near",
+    "comment_header", "header_near", "headers_before", "count_end", "count_near", "title_run",
+    "no_stoplist", "before_headline",
 )
 # One flag per line rule that says something about the line beyond "a rule matched".
 REASON_FEATURES = ("navigation", "legal-link", "share-prompt", "newsletter", "byline",
@@ -249,6 +322,11 @@ HEAD_CHARS = 300  # digits and separators are looked for in a line's start
 CAPS_WORDS = 30  # title case is judged on a line's first words
 REPEAT_MAX_WORDS = 12  # a repeated line counts when it is short (labels, buttons)
 PROSE_WINDOW, PROSE_WINDOW_WIDE, REPEAT_WINDOW = 3, 10, 3  # window_prose, window10_prose, repeated_near
+HEADER_WINDOW, COUNT_WINDOW = 5, 3  # header_near, count_near
+LOG_HEADERS_SCALE = 3.0  # comment headers above a line: log1p(20 headers) = 3.0
+# A headline-shaped line (title_run): a few words, not ending like a sentence; lists of other
+# stories are runs of them, an article's subheadings come one at a time.
+HEADLINE_MIN_WORDS, HEADLINE_MAX_WORDS = 3, 20
 
 _SEP = re.compile(r"[|»›•·]")
 _DIGIT = re.compile(r"\d")
@@ -256,6 +334,8 @@ _KEY_VALUE = re.compile(r"[^:]{2,40}:\s+\S")
 _QUANTITY = re.compile(  # "2 tbsp", "1-2 Spritzer", "120g", "ca. 3 Stück", "½ Tasse"
     r"(?:ca\.\s*)?[\d½¼¾⅓⅔]+(?:[.,/-]\d+)?(?:\s*[-–]\s*\d+(?:[.,/]\d+)?)?\s*[^\W\d_]")
 _TITLE_SEP = re.compile(r"\s+(?:[|\-–—·•»:]|//|::)\s+")
+# Between a page <title>'s headline and its site name: "X | Site", "X « Blog", "Site: X", "X - Site"
+_HEADLINE_SEP = re.compile(r"\s*[|«»:·•–—]\s+|\s+-\s+|\s+//\s+")
 BRAND_MAX_WORDS = 4  # a site name in a page title is a few words
 BRAND_MIN_CHARS = 3
 
@@ -278,13 +358,19 @@ def _brand_words(items: list[Line]) -> frozenset[str]:
 def _long_runs(items: list[Line], min_words: float) -> list[float]:
     """Per line, the log length of the run of consecutive long lines it is in (0: short line):
     menus are short lines, articles are runs of long ones."""
-    n = len(items)
+    return _run_lengths([it.words >= min_words for it in items])
+
+
+def _run_lengths(flags: list[bool]) -> list[float]:
+    """Per line, log1p(length of the run of consecutive flagged lines it is in) / LOG_RUN_SCALE,
+    0 for a line not flagged."""
+    n = len(flags)
     out = [0.0] * n
     k = 0
     while k < n:
-        if items[k].words >= min_words:
+        if flags[k]:
             j = k
-            while j < n and items[j].words >= min_words:
+            while j < n and flags[j]:
                 j += 1
             v = math.log1p(j - k) / LOG_RUN_SCALE
             for m in range(k, j):
@@ -337,6 +423,41 @@ def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
     return coh
 
 
+def _headline_at(items: list[Line]) -> int:
+    """Where the page's headline stands as a line of its own: the first line after the first
+    that repeats the first line (the page <title>, "Headline | Site") or its longest part; 0
+    when none does. Above it a page prints its chrome (menus, promos, the site's tagline)."""
+    if len(items) < 2:
+        return 0
+    first = items[0].text.casefold()
+    parts = [x for x in _HEADLINE_SEP.split(first) if x]
+    heads = {first, max(parts, key=len)} if parts else {first}
+    for k in range(1, len(items)):
+        if items[k].text.casefold() in heads:
+            return k
+    return 0
+
+
+def _headline_runs(items: list[Line]) -> list[float]:
+    """Per line, the log length of the run of consecutive headline-shaped lines it is in (0 for
+    another line): lists of other stories' titles are runs of them."""
+    return _run_lengths([HEADLINE_MIN_WORDS <= it.words <= HEADLINE_MAX_WORDS
+                         and not it.terminal and not it.prose for it in items])
+
+
+def _headers_before(items: list[Line]) -> list[float]:
+    """Per line, the log count of comment-header lines above it, from the first prose line on:
+    comments follow headers, the article precedes them."""
+    out = [0.0] * len(items)
+    seen_prose, count = False, 0
+    for k, it in enumerate(items):
+        out[k] = math.log1p(count) / LOG_HEADERS_SCALE
+        seen_prose = seen_prose or it.prose
+        if seen_prose and it.header and not it.prose:
+            count += 1
+    return out
+
+
 def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
                  a: int, b: int, cut: int, thr: float) -> list[list[float]]:
     """The model's input for the lines before ``cut`` (the comment section is never scored):
@@ -378,6 +499,14 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     # teaser lists and comment threads repeat a template; an article's paragraphs do not
     rep_near = window_means([1.0 if counts.get(it.text, 0) > 1 or it.rule is not None else 0.0
                              for it in items], REPEAT_WINDOW)
+    header_flags = [1.0 if it.header and not it.prose else 0.0 for it in items]
+    header_win = window_means(header_flags, HEADER_WINDOW)
+    headers_above = _headers_before(items)
+    count_flags = [1.0 if it.count_end else 0.0 for it in items]
+    count_win = window_means(count_flags, COUNT_WINDOW)
+    title_runs = _headline_runs(items)
+    no_stoplist = 1.0 if thr <= 0 else 0.0
+    headline_k = _headline_at(items)
     zero = (0.0,) * len(CTX_NAMES)
     padded = [zero] * CTX_PAD + prim + [zero] * CTX_PAD  # line k is padded[k + CTX_PAD]
     # the neighbours' primitives at -3, -2, -1 (ctx[k]) and +1, +2, +3 (ctx[k + CTX_PAD + 1])
@@ -445,6 +574,13 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
         kv_nb, qty_nb, lower_nb = (max(x, y) for x, y in
                                    zip(shape_pad[k], shape_pad[k + 2], strict=True))
         repeated_near = rep_near[k]
+        comment_header = header_flags[k]
+        header_near = header_win[k]
+        headers_before = headers_above[k]
+        count_end = count_flags[k]
+        count_near = count_win[k]
+        title_run = title_runs[k]
+        before_headline = 1.0 if 0 < k < headline_k else 0.0
         row = [
             in_run, in_main, run_share, prose, log_words, density_ratio, terminal,
             heading_like, rule, rule_inside_ok, before_main, after_main, log_dist,
@@ -457,6 +593,8 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
             coh_prose, coh_other, no_content, short_x_coh_prose,
             log_promo, promo_share, reader, brand,
             key_value, quantity, starts_lower, kv_nb, qty_nb, lower_nb, repeated_near,
+            comment_header, header_near, headers_before, count_end, count_near, title_run,
+            no_stoplist, before_headline,
         ]
         row += _RULE_ONEHOT.get(it.rule, _NO_RULE)
         row += ctx[k]

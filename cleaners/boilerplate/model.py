@@ -1,7 +1,8 @@
 """The line model: two small logistic regressions and a Viterbi pass, over ``features.py``.
 
-Trained by bench/train_line_model.py on the dev set's train split (dense labels: the lines
-trafilatura keeps from the page's HTML, overridden by the hand-made fragments) and shipped as
+Trained by bench/train_line_model.py on the trafilatura-eval train split (dense labels: the
+lines trafilatura keeps from the page's HTML, overridden by the hand-made fragments) and the
+Dragnet train sites (every line labelled against the page's gold article body), and shipped as
 ``cleaners/data/line_model.json``. Stage 1 scores each line from its own features; stage 2 sees
 the same features again next to the stage-1 probabilities of its neighbours; a two-state Viterbi
 pass then decides: article text comes in contiguous blocks, so an isolated flip costs a switch

@@ -57,6 +57,11 @@ class Rules:
         ]
         self.article_note = re.compile(raw["article_notes"]["pattern"], re.I)
         self.author = re.compile(raw["byline_author"]["pattern"], re.I)
+        self.comment_header = re.compile(raw["comment_header"]["pattern"], re.I)
+        self.comment_header_words = int(raw["comment_header"]["max_words"])
+        self.comment_header_other = int(raw["comment_header"]["max_other_words"])
+        self.list_count = re.compile(raw["list_count"]["pattern"])
+        self.list_count_words = int(raw["list_count"]["max_words"])
         lex = raw["lexicons"]
         self.promo_stems = tuple(lex["promo"]["stems"])
         self.promo_words = frozenset(lex["promo"]["words"])

@@ -34,11 +34,12 @@ from cleaners.boilerplate.features import (
 from cleaners.boilerplate.model import LineModel, decide
 from cleaners.boilerplate.rules import Rules, fragment_search, rules
 from cleaners.boilerplate.stopwords import NAME_TO_CODE, stop_index
-from cleaners.dates import find_date
+from cleaners.dates import DATE_RE, find_date
 
 _DIGIT = re.compile(r"\d")
 # A page <title> printed as a line of its own: "Headline | Site", "Headline - Site".
 _TITLE_SUFFIX_SEP = re.compile(r"\s*[|\-–—:·»]")
+_CLAUSE_END = frozenset(",，、،")  # Latin, full-width and ideographic, Arabic commas
 
 
 @dataclass
@@ -90,7 +91,9 @@ def score_lines(items: list[Line], t: dict[str, float], thr: float) -> list[floa
     scores: list[float] = []
     for it in items:
         long_enough = it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
-        sentence = it.words >= t["title_max_words"] or it.terminal
+        # a line that ends mid-sentence with a comma continues prose (a clause of a list of
+        # clauses, "Whereas ..., "); menus and labels do not end so
+        sentence = it.words >= t["title_max_words"] or it.terminal or it.text[-1] in _CLAUSE_END
         dense = it.sd >= thr or it.sd < 0
         it.prose = (long_enough and sentence and dense and it.rule is None
                     and not it.comment_marker)
@@ -151,15 +154,114 @@ def comment_cut(items: list[Line], scores: list[float], t: dict[str, float]
         if it.prose:
             prose_before += it.score
     reasons: dict[int, tuple[str, str]] = {}
+    thread = thread_start(items, t)
+    if thread is not None and thread < cut:
+        cut = thread
+        # a counter or heading just above the first header ("20 Comments") opens the thread
+        for j in range(thread - 1, max(-1, thread - THREAD_LEAD_LINES - 1), -1):
+            if items[j].prose:
+                break
+            if items[j].comment_marker:
+                cut = j
+                break
+        what = f"after comment thread start '{items[thread].text[:DETAIL_CHARS]}' " \
+               f"({sum(1 for it in items[thread:] if it.header)} comment headers)"
+    else:
+        what = ""
     if cut < n:
         # widget chrome right above the marker ("Subscribe", "Notify of") belongs to it
         chrome = rules().comment_chrome
         while cut > 0 and not items[cut - 1].prose and items[cut - 1].rule in chrome:
             cut -= 1
-        marker = next(it.text for it in items[cut:] if it.comment_marker)
+        if not what:
+            marker = next(it.text for it in items[cut:] if it.comment_marker)
+            what = f"after comment-section start '{marker}'"
         for k in range(cut, n):
-            reasons[k] = ("comment-section", f"after comment-section start '{marker}'")
+            reasons[k] = ("comment-section", what)
     return cut, reasons
+
+
+THREAD_LEAD_LINES = 3  # a comment counter this close above a thread's first header opens it
+# A thread's first header is dropped from it when the comments after it come this many times
+# closer together than it is to the next one (an article's dated byline, a long article, then
+# the comments): THREAD_SPREAD times the median gap, and more than THREAD_MIN_SPREAD lines.
+THREAD_SPREAD, THREAD_MIN_SPREAD = 3, 10
+COMMENT_MIN_WORDS = 2  # a comment between two headers has a line of at least this many words
+THREAD_ARTICLE_RATIO = 2.0
+DATE_SCAN_CHARS = 300  # a comment between two headers holds no date in its first characters
+_TIME = re.compile(r"(?<!\d)\d{1,2}(?::|h\s?)\d{2}(?!\d)")
+_SAYS = re.compile(r"\S\s*:$")  # "mtmjr90 says:", "Hans sagt:"
+
+
+def thread_start(items: list[Line], t: dict[str, float]) -> int | None:
+    """The first header of a comment thread found by its shape, in any language: after the
+    first prose line, at least ``thread_min_headers`` comment headers (a short line with a year,
+    a clock time or "NAME says:"), each with a comment under it and at most ``thread_max_gap``
+    lines from the next. None when the page has no such run, or not enough prose before it."""
+    n = len(items)
+    first_prose = next((k for k, it in enumerate(items) if it.prose), n)
+    heads = [k for k in range(first_prose + 1, n) if items[k].header and not items[k].prose]
+    min_heads, max_gap = int(t["thread_min_headers"]), t["thread_max_gap"]
+    # a thread's headers carry a clock time or "NAME says:": dates alone head teasers and posts
+    if sum(1 for k in heads if _TIME.search(items[k].text) or _SAYS.search(items[k].text)) \
+            < min_heads:
+        return None
+    if len(heads) < min_heads:
+        return None
+    for i, h in enumerate(heads):
+        chain = [h]
+        last = h  # a header can run over two lines ("Maria" over "July 7, 2012 at 2:31 pm")
+        for nxt in heads[i + 1:]:
+            if nxt - last > max_gap:
+                break
+            if nxt == last + 1:
+                if last != chain[-1]:
+                    break  # three dated lines in a row: a list of dated items
+                last = nxt
+                continue
+            if not any(items[j].words >= COMMENT_MIN_WORDS and not items[j].header
+                       and DATE_RE.search(items[j].text, 0, DATE_SCAN_CHARS) is None
+                       for j in range(last + 1, nxt)):
+                break  # no comment under the header: a list of dated items, not a thread
+            chain.append(nxt)
+            last = nxt
+        if len(chain) < min_heads:
+            continue
+        # One thread's headers share a template: with a clock time or without. Leading headers
+        # of the other kind are the article's dateline ("October 26, 2012" above comments
+        # dated "October 26, 2012 5:36 PM").
+        timed = [_TIME.search(items[h].text) is not None or _SAYS.search(items[h].text)
+                 is not None for h in chain]
+        major = sum(timed) * 2 >= len(timed)
+        while len(chain) > min_heads and timed[0] != major:
+            chain.pop(0)
+            timed.pop(0)
+        gaps = sorted(b - a for a, b in zip(chain, chain[1:], strict=False))
+        median = gaps[len(gaps) // 2]
+        while len(chain) > min_heads and chain[1] - chain[0] > max(
+                THREAD_SPREAD * median, THREAD_MIN_SPREAD):
+            chain.pop(0)
+        # The article comes before its comments: a header with more prose under it (before the
+        # next header) than above it is the article's own dateline, not a comment's.
+        # Nor is a run of dated teasers above the article a thread: the article is then below
+        # it, and the prose after the run's last header outweighs both the prose above the run
+        # and every block inside it THREAD_ARTICLE_RATIO times (under a thread's last header
+        # there is one comment, then the page's footer).
+        tail = _prose(items, chain[-1], n)
+        while len(chain) >= min_heads:
+            before = _prose(items, 0, chain[0])
+            inside = max(_prose(items, a, b) for a, b in zip(chain, chain[1:], strict=False))
+            if before >= t["comment_cut_min_prose"] and before >= _prose(items, chain[0], chain[1]) \
+                    and tail <= THREAD_ARTICLE_RATIO * max(before, inside):
+                return chain[0]
+            chain.pop(0)
+        return None
+    return None
+
+
+def _prose(items: list[Line], lo: int, hi: int) -> float:
+    """The prose score of items[lo:hi]."""
+    return sum(it.score for it in items[lo:hi] if it.prose)
 
 
 def main_blocks(page: Page, t: dict[str, float]) -> None:
@@ -183,6 +285,14 @@ def main_blocks(page: Page, t: dict[str, float]) -> None:
                     keep[k] = True
                     run_score[k] = s2
                 stack += [(lo, a2), (b2, hi)]
+    if best <= 0:
+        # No main block: a short document (one paragraph, a few lines). Its long lines that no
+        # rule or marker names are its text: a page of prose is never emptied for want of a
+        # block to score (menus and widgets are short lines or match a rule).
+        for k in range(page.cut):
+            it = page.items[k]
+            keep[k] = (it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
+                       and it.rule is None and not it.comment_marker and not it.end_marker)
     page.keep, page.run_score, page.best, page.a, page.b = keep, run_score, best, a, b
 
 
@@ -198,6 +308,11 @@ def apply_model(page: Page, model: LineModel, r: Rules) -> None:
     for k in range(cut):
         items[k].p = p2[k]
         keep[k] = decided[k]
+    # The switch penalty smooths runs, but the main block's last prose line that the model
+    # itself calls article would pay two switches for the heading above it ("Article 30"): kept.
+    last = next((k for k in range(min(page.b, cut) - 1, page.a - 1, -1) if items[k].prose), -1)
+    if last >= 0 and not keep[last] and p2[last] >= model.threshold:
+        keep[last] = True
     # A short gap between two article paragraphs the model keeps (a list of figures,
     # ingredients, a subheading) stays with them, unless a pattern or marker says otherwise,
     # and then it goes. Decided without the model, so that cleaning the clean text again
