@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import trafilatura
 from trafilatura.deduplication import LRUCache
 
-from cleaners.boilerplate.rules import match_rule, rules
-from cleaners.dates import DATE_RE
+from cleaners.boilerplate.rules import rules
 
 # The configuration, chosen with bench/html_options.py on the Dragnet TRAIN sites (shingle F1 over
 # word 4-grams against the gold bodies) and the trafilatura-eval fragments ('with' kept / 'without'
@@ -37,16 +36,10 @@ DEDUPLICATE = False
 # the page, which loses more than its comment extraction takes out (0.868 against 0.879).
 COMMENTS_APART = False
 # The text pass over the extracted paragraphs, "+"-joined kinds: "cells" (table rows as the text
-# of their cells), "tail" (cut at a comment section or a related list), "comments" (cut at a
-# thread of dated comment headers), "teaser" (drop "... [...]" excerpts of other posts), "rules"
-# (drop paragraphs matching the text classifier's line rules), "clean_text" (the whole text
-# classifier). Only "cells" and "tail" measured a gain.
+# of their cells), "tail" (cut at a comment section or a related list). Those two measured a
+# gain; the kinds that did not (dated comment headers, teasers, the line rules, the whole text
+# classifier) live in bench/html_options.py, which measures them.
 TEXT_PASS = "cells+tail"
-
-# Line rules of the text pass that describe a paragraph a page's article body keeps (a byline, a
-# date alone): never applied to extracted paragraphs.
-_KEEP_REASONS = frozenset({"byline", "dateline", "author-bio"})
-
 
 @dataclass(frozen=True)
 class HtmlResult:
@@ -60,17 +53,6 @@ class HtmlResult:
     # trafilatura's text, the title line left out; text; reason; evidence), as the text mode's
     # removed lines
     removed: tuple[tuple[int, str, str, str], ...] = ()
-
-
-def _rules_pass(paras: list[str]) -> list[str]:
-    r = rules()
-    out = []
-    for p in paras:
-        t = " ".join(p.split())
-        reason = match_rule(t, len(t.split()), r) if t else None
-        if reason is None or reason in _KEEP_REASONS:
-            out.append(p)
-    return out
 
 
 TAIL_MIN_WORDS = 50
@@ -125,32 +107,6 @@ def _tail_pass(paras: list[str], min_words: int = TAIL_MIN_WORDS,
     return out
 
 
-_TIME = re.compile(r"(?<![\w:.])\d{1,2}:\d{2}(?![\w:])")
-COMMENT_HEADER_WORDS = 12
-# An excerpt of another post, cut short: "... each one has a rid [...]".
-_TEASER = re.compile(r"\[(?:\.\.\.|…)\]\s*$")
-
-
-def _is_comment_header(t: str, n: int) -> bool:
-    """A short paragraph with a date or a clock time: "Maria July 7, 2012 at 2:31 pm",
-    "Posted by: tj at October 29, 2012 06:10 PM", "Brendan Dowling 07.23.12 at 14:56"."""
-    return 0 < n <= COMMENT_HEADER_WORDS and bool(DATE_RE.search(t) or _TIME.search(t))
-
-
-def _comments_pass(paras: list[str], min_words: int = TAIL_MIN_WORDS) -> list[str]:
-    """Cut at the first of two or more dated short paragraphs, each followed by a longer one,
-    with min_words of text above: the headers of a comment thread."""
-    norm = [" ".join(p.split()) for p in paras]
-    words = [len(t.split()) for t in norm]
-    heads = [i for i, t in enumerate(norm)
-             if _is_comment_header(t, words[i]) and i + 1 < len(norm)
-             and words[i + 1] > words[i] and not _is_comment_header(norm[i + 1], words[i + 1])]
-    for k, i in enumerate(heads):
-        if sum(words[:i]) >= min_words and len(heads) - k >= 2:
-            return paras[:i]
-    return paras
-
-
 # trafilatura writes a table row as Markdown, "| A | B | ", and a separator "|---|---|" under
 # its head row.
 _TABLE_ROW = re.compile(r"\|(?:[^|\n]*\|)+\s*")
@@ -172,29 +128,16 @@ def _table_rows_as_cells(paras: list[str]) -> list[str]:
 
 
 def text_pass(text: str, kind: str | None) -> tuple[str, tuple[Removal, ...]]:
-    """The text pass of ``kind`` over extracted text: (the text, what it removed). Indexes
-    are those of the paragraphs of ``text`` for "tail" (what TEXT_PASS uses); the other kinds,
-    measured and not used, report nothing."""
+    """The text pass of ``kind`` ("cells", "tail" or both, "+"-joined) over extracted text:
+    (the text, what "tail" removed, by the index of the paragraph in ``text``)."""
     removed: list[Removal] = []
     if not kind or not text:
         return text, ()
-    if kind == "clean_text":
-        from cleaners.boilerplate import clean_text
-
-        res = clean_text(text)
-        return "\n".join([*([res.title] if res.title else []), *res.paragraphs]), ()
     paras = text.split("\n")
     if "cells" in kind:
         paras = _table_rows_as_cells(paras)
     if "tail" in kind:
-        spec = kind.partition("tail=")[2].partition("+")[0]
-        paras = _tail_pass(paras, int(spec) if spec else TAIL_MIN_WORDS, removed)
-    if "teaser" in kind:
-        paras = [p for p in paras if not _TEASER.search(p)]
-    if "comments" in kind:
-        paras = _comments_pass(paras)
-    if "rules" in kind:
-        paras = _rules_pass(paras)
+        paras = _tail_pass(paras, TAIL_MIN_WORDS, removed)
     return "\n".join(paras), tuple(removed)
 
 
