@@ -55,7 +55,17 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NOSPACE = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
 # Sentence ends in any script: Latin, CJK, Devanagari and the other Indic danda (। ॥), Ethiopic
 # (። ፧ ፨), Myanmar (။), Khmer (។ ៕), Arabic (؟ ۔), Armenian (։), Tibetan shad (།), Thai (ฯ).
-_TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』।॥።፧፨။។៕؟۔։།ฯ")
+CLAUSE_END = frozenset(",，、،")  # Latin, full-width and ideographic, Arabic commas
+# Menus and bylines never end in a comma; a line that does continues a sentence (UDHR: Jamaican
+# and Krio "Di ..." read as an Italian byline "di Mario Rossi", "Shwane/, wakan ..." as a menu).
+CLAUSE_FREE_RULES = frozenset({"navigation", "byline"})
+_TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』）；।॥።፧፨။។៕؟۔։།༎ฯ") | frozenset(
+    # and every other script's sentence end (Unicode's Sentence_Terminal: Canadian syllabics ᙮,
+    # Chakma 𑅁, Javanese ꧉, Vai ꘎, Bamum ꛳, ...)
+    chr(c) for c in range(0x80, 0x20000) if regex.match(r"\p{Sentence_Terminal}", chr(c)))
+# Left off a line's end before its last character is read: invisible format characters and the
+# Ethiopic wordspace ("...አለው።፡").
+_TRAILING_IGNORED = "\u200b\u200c\u200d\u2060\ufeff" + "\u1361" + " "
 _NO_SENTENCE_MARK = re.compile(r"[\u0e00-\u0eff]{4}")  # Thai, Lao: no sentence-ending mark
 ETHIOPIC_WORDSPACE = "\u1361"  # ፡ separates words in Ethiopic text written without spaces
 # A line this long (a whole page dumped on one line) is split on whitespace only: collapsing
@@ -191,7 +201,12 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
                     _MATCH_CACHE.clear()
                 _MATCH_CACHE[key] = hit
         it.rule, marker = hit
-        it.terminal = it.text[-1] in _TERMINAL_CHARS  # text is stripped
+        if it.rule in CLAUSE_FREE_RULES and it.text[-1] in CLAUSE_END:
+            it.rule = None  # a clause of running text ("Di Mien piipl dem we mek ... Nieshan,")
+        end = it.text[-1]  # text is stripped
+        if end in _TRAILING_IGNORED:
+            end = (it.text.rstrip(_TRAILING_IGNORED) or " ")[-1]
+        it.terminal = end in _TERMINAL_CHARS
         if not it.terminal and it.words >= t["prose_min_words"] and not it.text.isascii() \
                 and _NO_SENTENCE_MARK.search(it.text, 0, CJK_SCAN_CHARS) is not None:
             it.terminal = True  # Thai and Lao end a sentence with a space: a long line is one

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from cleaners.boilerplate.features import (
+    CLAUSE_END,
     Line,
     feature_rows,
     is_heading_like,
@@ -39,7 +40,6 @@ from cleaners.dates import DATE_RE, find_date
 _DIGIT = re.compile(r"\d")
 # A page <title> printed as a line of its own: "Headline | Site", "Headline - Site".
 _TITLE_SUFFIX_SEP = re.compile(r"\s*[|\-–—:·»]")
-_CLAUSE_END = frozenset(",，、،")  # Latin, full-width and ideographic, Arabic commas
 
 
 @dataclass
@@ -93,7 +93,7 @@ def score_lines(items: list[Line], t: dict[str, float], thr: float) -> list[floa
         long_enough = it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
         # a line that ends mid-sentence with a comma continues prose (a clause of a list of
         # clauses, "Whereas ..., "); menus and labels do not end so
-        sentence = it.words >= t["title_max_words"] or it.terminal or it.text[-1] in _CLAUSE_END
+        sentence = it.words >= t["title_max_words"] or it.terminal or it.text[-1] in CLAUSE_END
         dense = it.sd >= thr or it.sd < 0
         it.prose = (long_enough and sentence and dense and it.rule is None
                     and not it.comment_marker)
@@ -148,7 +148,7 @@ def comment_cut(items: list[Line], scores: list[float], t: dict[str, float]
             key = it.text.casefold()
             again = k < main_a < last_at[key]
             if (it.comment_form or k > main_a or prose_before >= total_prose - prose_before) \
-                    and not again:
+                    and not again and not _article_goes_on(items, k, prose_before):
                 cut = k
                 break
         if it.prose:
@@ -179,6 +179,21 @@ def comment_cut(items: list[Line], scores: list[float], t: dict[str, float]
         for k in range(cut, n):
             reasons[k] = ("comment-section", what)
     return cut, reasons
+
+
+def _article_goes_on(items: list[Line], k: int, prose_before: float) -> bool:
+    """More prose follows the marker at ``k``, before any comment header or further marker,
+    than came before it: the marker is a widget ("Recent Comments" in a sidebar, a "Comments"
+    link between the first paragraphs and the rest of the article), not the comment section."""
+    if items[k].comment_form or any(ch.isdigit() for ch in items[k].text):
+        return False  # a reply form or a count ("19 Responses") opens a comment section
+    after = 0.0
+    for it in items[k + 1:]:
+        if it.header or it.comment_marker:
+            break
+        if it.prose:
+            after += it.score
+    return after > prose_before
 
 
 THREAD_LEAD_LINES = 3  # a comment counter this close above a thread's first header opens it
@@ -330,6 +345,7 @@ def apply_model(page: Page, model: LineModel, r: Rules) -> None:
                     keep[j] = items[j].rule is None and not items[j].end_marker and \
                         not items[j].comment_marker
         prev = k
+    prose_between_prose(page, t)
     # An author's note ("Update July 3rd: added a tweet.") next to a kept paragraph.
     window = int(t["article_note_window"])
     for k in range(cut):
@@ -340,6 +356,58 @@ def apply_model(page: Page, model: LineModel, r: Rules) -> None:
                 and any(keep[j] and items[j].prose for j in near) \
                 and r.article_note.fullmatch(it.text):
             keep[k] = True
+
+
+# prose_between_prose: a gap of headings and long lines between two kept lines is kept whatever
+# its length; after the last kept line, at most RESCUE_MAX_LINES up to the end of the page (a
+# heading and a paragraph, twice), each line ending like a sentence. Measured with the text pass
+# (clean_text) before -> after: UDHR paragraphs lost 55 -> 22; Dragnet train sites F1 0.900 ->
+# 0.900; trafilatura-eval train `with` 0.908 -> 0.910, `without` 0.861 -> 0.856. Without the
+# tail's limit UDHR loses 11, but `without` falls to 0.854 (train) and 0.856 (held-out).
+RESCUE_MAX_LINES = 4
+RESCUE_HEADING_WORDS = 4  # "Article 30", "SARTI 30", "Qodobka 24aad"
+# A line this long is running text even without a sentence mark.
+RESCUE_LONG_CHARS = 120
+
+
+def _plain(it: Line) -> bool:
+    """No rule, marker, comment header or count says what the line is."""
+    return it.rule is None and not it.end_marker and not it.comment_marker and not it.header \
+        and not it.count_end
+
+
+def _sentence(it: Line, t: dict[str, float], ends: bool = True) -> bool:
+    """A plain line long enough to be running text that, if ``ends``, ends like a sentence."""
+    long = it.words >= t["prose_min_words"] or len(it.text) >= t["prose_min_chars"]
+    return long and _plain(it) and (not ends or it.terminal or it.text[-1] in CLAUSE_END
+                                    or len(it.text) >= RESCUE_LONG_CHARS)
+
+
+def _heading(it: Line) -> bool:
+    """A numbered heading, or a line without a word ("Article 30", "@")."""
+    return it.words <= RESCUE_HEADING_WORDS and not it.terminal and _plain(it)
+
+
+def prose_between_prose(page: Page, t: dict[str, float]) -> None:
+    """Long lines the model drops between two lines it keeps (with headings between them), or
+    a few sentences after the last one up to the end of the page, are article text: real prose
+    is never deleted for want of stop words. (UDHR: a paragraph in a language whose stop list is
+    missing or wrong scores low on its own, and a page's last lines score low as footers.)"""
+    items, keep, cut = page.items, page.keep, page.cut
+    kept = [k for k in range(cut) if keep[k]]
+    if not kept:
+        return
+    tail = cut if cut == len(items) else None  # a comment section goes on after the cut
+    for a, b in zip(kept, [*kept[1:], tail], strict=True):
+        if b is None:
+            continue
+        inner = b < cut
+        gap = range(a + 1, b)
+        if gap and (inner or len(gap) <= RESCUE_MAX_LINES) \
+                and all(_sentence(items[j], t, not inner) or _heading(items[j]) for j in gap) \
+                and any(_sentence(items[j], t, not inner) for j in gap):
+            for j in gap:
+                keep[j] = True
 
 
 def find_title(items: list[Line], start: int, t: dict[str, float]
@@ -429,8 +497,8 @@ def trim_edges(page: Page, r: Rules) -> None:
     leading = (k for k in range(kept_prose[0]) if items[k].rule is not None)
     for k in chain(leading, range(kept_prose[-1] + 1, n)):
         it = items[k]
-        sentence = k > kept_prose[0] and it.terminal and \
-            it.words >= t["closing_sentence_min_words"]
+        sentence = k > kept_prose[0] and (it.terminal and it.words >= t[
+            "closing_sentence_min_words"] or keep[k] and _sentence(it, t))
         if keep[k] and k not in reasons and (it.rule is not None
                                              or not (it.prose or sentence)):
             reasons[k] = (it.rule or "short-menu-line", "short line at the edge of the article")
