@@ -768,6 +768,52 @@ def test_page_types_exist_in_three_languages():
     assert {c["lang"] for c in PAGE_TYPES["flags"]["header"]} >= {"en", "de", "fr", "es"}
 
 
+# Lists of other pages, as the dev pages print them (real lines; trafilatura-eval and Dragnet):
+# archive and category lists with their counts, one a line or all on one line, and lists of
+# truncated headlines, in English, German and Spanish/Basque where the dev pages have them.
+LIST_RUNS = [
+    ("archive-list", "en", ["► 2017 (9)", "► August (1)", "► July (3)", "► June (1)"]),
+    ("archive-list", "de", ["Bildung (15)", "Bildungspolitik (4)", "Schule (13)",
+                            "Alternative Schulformen (2)", "Homeschooling (1)"]),
+    ("archive-list", "es", ["Viña Bujanda (1)", "Bodegas Artuke (1)", "Bodega La Encina (2)",
+                            "Bodegas Finca Allende (1)", "Bodegas Valdemar (4)"]),
+    ("archive-list", "en", ["Archives November (4) October (18) September (20) August (13) "
+                            "July (10) June (25) May (17) April (17) March (17)"]),
+    ("archive-list", "de", ["Wähle den Monat November 2014 (1) Oktober 2014 (12) September 2014 "
+                            "(9) August 2014 (3) Juli 2014 (2) Juni 2014 (3) April 2014 (1)"]),
+    ("headline-list", "en", ["New island emerges after undersea volcano erupts …",
+                             "Vatican steps closer to allowing transgender Catholics …",
+                             "French President Macron opens Gaza aid conference …",
+                             "Stock market today: World shares advance after China …"]),
+    ("headline-list", "de", ["U. a.: Vorschau auf das...", "Unbreakable – Wir machen...",
+                             "Bei „Unbreakable“ zeigt...", "Weil sein heftig pubertierender..."]),
+]
+
+
+@pytest.mark.parametrize("reason, lang, lines", LIST_RUNS, ids=lambda x: x if isinstance(x, str)
+                         else None)
+def test_lists_of_other_pages_go_as_wholes(reason, lang, lines):
+    r = clean_text("\n".join([*ARTICLE_EN[:3], *lines]))
+    assert list(r.paragraphs) == list(ARTICLE_EN[:3])
+    assert [(x.text, x.reason) for x in r.removed] == [(x, reason) for x in lines]
+
+
+def test_article_lines_with_counts_years_and_measures_stay():
+    """Real article lines that look like counted lists: a result table (numbers with decimals
+    in the label), a football line-up (numbers outside the brackets), a list of games with their
+    years, Wikipedia's citations in square brackets."""
+    lines = ["1. Dorothea Wierer (ITA) 35.58,7 (2)", "2. Dzinara Alimbekava (BLR) +3,7 (1)",
+             "3. Anais Chevalier-Bouchet (FRA) +11,6 (1)",
+             "3-Alajuelense: 23- Leonel Moreira(6), 27- Ian Lawrence(7)(16- Yael López(6) 72'), "
+             "13- Alexis Gamboa(6.5), 22- Giancarlo González(6)",
+             "Puzzle Quest - Tile-matching strategy RPG (2007)",
+             "Might & Magic: Clash of Heroes - Tile-matching adventure RPG (2009)",
+             "WarGames WOPR - Tile-matching tactical war sim (2012)",
+             "Harry Potter [5] [9] [6]"]
+    r = clean_text("\n".join([ARTICLE_EN[0], *lines, ARTICLE_EN[1]]))
+    assert not [x for x in r.removed if x.reason in ("archive-list", "headline-list")]
+
+
 # Real pages with a comment thread, in four languages: where it has no marker the rules know (or
 # one the dump puts after the thread's first comments), the thread is found by its comment
 # headers (a name and a date and clock time, in the page's language).

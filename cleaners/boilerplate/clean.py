@@ -20,6 +20,7 @@ from cleaners.boilerplate.segment import (
     Page,
     apply_model,
     find_byline,
+    list_runs,
     lone_donation_amounts,
     page_rows,
     segment,
@@ -137,6 +138,7 @@ def _clean(text: str, language: str | None, model: LineModel | None
         return TextCleanResult(None, None, None, (), ()), [], False, None
     if model is not None:
         apply_model(page, model, r)
+    list_runs(page)
     items, keep = page.items, page.keep
     first_kept = next((k for k in range(len(items)) if keep[k] and items[k].prose), page.cut)
     title = take_title(page, first_kept, r.t)

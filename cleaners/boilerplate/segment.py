@@ -35,7 +35,7 @@ from cleaners.boilerplate.features import (
 from cleaners.boilerplate.model import LineModel, decide
 from cleaners.boilerplate.rules import Rules, fragment_search, rules
 from cleaners.boilerplate.stopwords import NAME_TO_CODE, stop_index
-from cleaners.dates import DATE_RE, find_date
+from cleaners.dates import DATE_RE, YEAR_MAX, YEAR_MIN, find_date
 
 _DIGIT = re.compile(r"\d")
 # A page <title> printed as a line of its own: "Headline | Site", "Headline - Site".
@@ -408,6 +408,84 @@ def prose_between_prose(page: Page, t: dict[str, float]) -> None:
                 and any(_sentence(items[j], t, not inner) for j in gap):
             for j in gap:
                 keep[j] = True
+
+
+# list_runs: lists of other pages, by their shape in any language. Counts in parentheses that are
+# not years ("November (4)", "Politics (128)"; "(2007)" is an article's year; "[4]" a citation):
+# three or more on one line, at most LIST_WORDS_PER_COUNT words per count and no other number than
+# a year (a line-up "Moreira(6), 27- Ian ...", a table row "15 (29) 7 (95)" is article text); or one at the end of
+# each of three lines or more in a row whose label holds no measure (a table of results,
+# "Wierer (ITA) 35.58,7 (2)", is article text); and three or more short lines in a row
+# ending in an ellipsis (truncated headlines of other stories). Measured with the text pass on the
+# Dragnet train sites, words of kept lines (not in / in the gold): one-line lists 732 / 108 with
+# years, 732 / 0 without; runs of counted lines 313 / 78 with years. Dragnet train F1 0.900 ->
+# 0.903, test sites 0.856 -> 0.867.
+LIST_RUN_MIN = 3
+LIST_ITEM_MAX_WORDS = 15
+LIST_WORDS_PER_COUNT = 5
+COUNT_TAIL_CHARS = 16  # a count at the end of a line is searched for in its last characters
+_COUNT = re.compile(r"\(\s*(\d[\d.,]*)\s*\)")
+_MEASURE = re.compile(r"\d[.,:]\d")
+_NUMBER = re.compile(r"\d+")
+_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)\s*$")
+
+
+def _is_year(digits: str) -> bool:
+    return digits.isdigit() and YEAR_MIN <= int(digits) <= YEAR_MAX
+
+
+def _counts(text: str) -> int:
+    """Counts in parentheses in a line that are not years."""
+    return sum(1 for m in _COUNT.finditer(text) if not _is_year(m.group(1)))
+
+
+def _counted_item(text: str) -> bool:
+    """"Label (N)": a count at the end, no measure (a decimal, a time) in the label."""
+    m = _COUNT.search(text, max(0, len(text) - COUNT_TAIL_CHARS))
+    return m is not None and m.end() == len(text) and not _is_year(m.group(1)) \
+        and _MEASURE.search(text, 0, m.start()) is None
+
+
+def list_runs(page: Page) -> None:
+    """Step 4b: archive and category lists, and lists of truncated headlines, go as wholes."""
+    items, reasons = page.items, page.reasons
+    n = len(items)
+
+    def item(it: Line) -> str | None:
+        if it.words > LIST_ITEM_MAX_WORDS or not _plain_list_line(it):
+            return None
+        if _counted_item(it.text):
+            return "archive-list"
+        if _ELLIPSIS_END.search(it.text) is not None:
+            return "headline-list"
+        return None
+
+    kinds = [item(it) for it in items]
+    k = 0
+    while k < n:
+        j = k
+        while j < n and kinds[j] is not None and kinds[j] == kinds[k]:
+            j += 1
+        if j - k >= LIST_RUN_MIN:
+            for i in range(k, j):
+                _drop(page, i, kinds[i], f"{j - k} lines of a list")
+        k = max(j, k + 1)
+    for k, it in enumerate(items):
+        if k not in reasons and _plain_list_line(it):
+            c = _counts(it.text)
+            if c >= LIST_RUN_MIN and it.words <= c * LIST_WORDS_PER_COUNT and all(
+                    _is_year(x) for x in _NUMBER.findall(_COUNT.sub(" ", it.text))):
+                _drop(page, k, "archive-list", f"{c} counted links on one line")
+
+
+def _plain_list_line(it: Line) -> bool:
+    return it.rule is None and not it.comment_marker and not it.end_marker
+
+
+def _drop(page: Page, k: int, reason: str, detail: str) -> None:
+    if k not in page.reasons:
+        page.reasons[k] = (reason, detail)
+        page.keep[k] = False
 
 
 def find_title(items: list[Line], start: int, t: dict[str, float]
