@@ -23,6 +23,9 @@ _NAMED_PATTERNS = {"DATE_ONLY": DATE_ONLY}
 # Longer lines are never matched against line rules: no rule describes a line that long (the
 # longest, an HTML tag printed as text, allows 400 words), and a regex over a 5 MB line costs.
 RULE_MAX_CHARS = 600
+# A "prefix" rule (markup) is tried on a longer line's first characters: an ad tag's URL runs to
+# thousands of characters.
+PREFIX_MAX_CHARS = 5000
 # Fragment rules are anchored at the end of a line and none can match more than a few hundred
 # characters: they are searched in the line's tail only (long paragraphs cost no more).
 FRAGMENT_TAIL = 400
@@ -109,6 +112,8 @@ class Rules:
             for w in range(lo, limit + 1):
                 self.bucket_of[w] = n
             lo = limit + 1
+        # rules matched at the start of a line longer than RULE_MAX_CHARS ("prefix": markup)
+        self.prefix = [i for i, e in enumerate(entries) if e.get("prefix")]
         self.guarded = [i for i, r in enumerate(self.requires) if r is not None]
         self.guard_re = {i: re.compile("|".join(re.escape(x) for x in self.requires[i] or ()))
                          for i in self.guarded}
@@ -138,7 +143,9 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> 
     """The reason of the first line rule (in file order) that matches the whole line, or None.
     ``text`` is the line with whitespace collapsed, ``low`` its lower-case form if known."""
     if len(text) > RULE_MAX_CHARS or nwords > rules.max_rule_words:
-        return None
+        head = text[:PREFIX_MAX_CHARS]
+        return next((rules.line_rules[i].reason for i in rules.prefix
+                     if rules.line_rules[i].pattern.match(head)), None)
     m = rules.alternations[rules.bucket_of[nwords]].fullmatch(text)
     first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
     low = text.lower() if low is None else low
