@@ -21,6 +21,10 @@
    Negatives (pairs that must stay two):
      seeds          every pair of the five seeds (001 vs 003: same strikes, shared quotes)
      same-site      dev pages from the same site
+     dragnet-site   DATA/dragnet/: two pages of one site (different articles sharing the site's
+                    template), each as HTML (extract_html) and as text dump (clean_text): all four
+                    pairings of the two forms, so a dump that kept the template is compared with
+                    its sibling's dump and clean article (containment must not merge them)
      corpus         all clean texts of distinct pages in one index: every match is a false
                     positive (N*(N-1)/2 implicit pairs), except the reviewed pairs of
                     DEV_DUPLICATES (the dev set's own near duplicates: true positives).
@@ -66,6 +70,9 @@ MIN_WORDS = 50  # dev pages whose clean text is shorter are no article: not labe
 # Forum Waffenrecht on the Heidelberg shooting, once as published, once retold in indirect speech
 # by DJV (estimated Jaccard ~0.5, true 0.47). Syndication: downstream should see it once.
 DEV_DUPLICATES = {frozenset({"djz.de-amoklauf", "jagdverband.de-erschuettert"})}
+# Dragnet pages that are one article twice (reviewed, as in bench/forms.py): no negatives.
+DRAGNET_SAME = {frozenset(p) for p in (("dragnet-R419", "dragnet-R420"),
+                                       ("dragnet-R491", "dragnet-R492"))}
 
 
 # -- the labeled set ----------------------------------------------------------------------------
@@ -197,6 +204,7 @@ def build_labeled(data: Path | None, pages: int, seed: int = 1):
                 pos.append(("html-vs-text", from_html, texts[cid]))
             for kind, v in _variants(texts[cid], dumps[cid], texts[other], dumps[other], rng):
                 pos.append((kind, texts[cid], v))
+    neg += dragnet_site_pairs(data)
     seen: set[str] = set()
     distinct = []
     for name, text in corpus.items():
@@ -206,6 +214,31 @@ def build_labeled(data: Path | None, pages: int, seed: int = 1):
             distinct.append((name, text))
     neg = [(k, a, b) for k, a, b in neg if content_hash(a) != content_hash(b)]
     return pos, neg, distinct
+
+
+def dragnet_site_pairs(data: Path | None) -> list[tuple[str, str, str]]:
+    """Negatives: pages of one Dragnet site (different articles), each form against each."""
+    root = data / "dragnet" if data else None
+    if not root or not (root / "index.jsonl").exists():
+        return []
+    by_site: dict[str, list[str]] = {}
+    for line in (root / "index.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        if r.get("domain"):
+            by_site.setdefault(r["domain"].lower().removeprefix("www."), []).append(r["id"])
+    forms: dict[str, list[str]] = {}
+    for ids in by_site.values():
+        for i in ids if len(ids) > 1 else ():
+            dump = gzip.decompress((root / "text" / f"{i}.txt.gz").read_bytes()).decode(
+                "utf-8", errors="replace")
+            try:
+                html = _from_html(gzip.decompress((root / "html" / f"{i}.html.gz").read_bytes()))
+            except Exception:  # noqa: BLE001 - a page trafilatura can't read has one form
+                html = ""
+            forms[i] = [t for t in (_clean(dump), html) if len(t.split()) >= MIN_WORDS]
+    return [("dragnet-site", a, b) for ids in by_site.values()
+            for x, y in itertools.combinations(ids, 2) if frozenset({x, y}) not in DRAGNET_SAME
+            for a in forms.get(x, ()) for b in forms.get(y, ())]
 
 
 def _matched(a: str, b: str) -> tuple[bool, float]:
@@ -229,9 +262,13 @@ def quality(data: Path | None, pages: int) -> None:
           f"{len(corpus)} distinct documents ({time.perf_counter() - t0:.1f} s to build)")
     rows: dict[str, list] = {}
     pos_est, neg_est = [], []
+    false_pairs = []
     for label, pairs in (("+", pos), ("-", neg)):
         for kind, a, b in pairs:
             hit, est = _matched(a, b)
+            if hit and label == "-":
+                false_pairs.append(f"\n  false match ({kind}, est {est:.3f}): {a[:50]!r} ~ "
+                                   f"{b[:50]!r}")
             rows.setdefault(f"{label} {kind}", []).append((hit, est, _jaccard(a, b)))
             (pos_est if label == "+" else neg_est).append(est)
     print(f"{'kind':<16}{'pairs':>6}{'matched':>9}{'est min':>9}{'est med':>9}{'est max':>9}"
@@ -240,6 +277,7 @@ def quality(data: Path | None, pages: int) -> None:
         ests = sorted(e for _, e, _ in r)
         print(f"{name:<16}{len(r):>6}{sum(h for h, _, _ in r):>9}{ests[0]:>9.3f}"
               f"{ests[len(ests) // 2]:>9.3f}{ests[-1]:>9.3f}{min(j for _, _, j in r):>11.3f}")
+    print("".join(false_pairs).lstrip("\n"))
     # The corpus: distinct pages through one index; any match is a false positive.
     db = sqlite3.connect(":memory:", isolation_level=None)
     idx = NearDupIndex(db)
@@ -259,7 +297,9 @@ def quality(data: Path | None, pages: int) -> None:
     fp = sum(h for k, r in rows.items() if k.startswith("-") for h, _, _ in r) + len(corpus_fp)
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
-    print(f"THRESHOLD {neardup.THRESHOLD}, {neardup.BANDS} bands x {neardup.ROWS} rows, "
+    print(f"THRESHOLD {neardup.THRESHOLD}, CONTAINMENT {getattr(neardup, 'CONTAINMENT', None)} "
+          f"(from Jaccard {getattr(neardup, 'CONTAINMENT_MIN_JACCARD', None)}), "
+          f"{neardup.BANDS} bands x {neardup.ROWS} rows, "
           f"{neardup.SHINGLE_WORDS}-word shingles, {neardup.NUM_PERM} permutations")
     print(f"precision {precision:.4f} (target >= 0.99)  recall {recall:.4f} (target >= 0.90)  "
           f"TP {tp} FN {fn} FP {fp}")

@@ -7,7 +7,9 @@ ID.html.gz and ID.txt.gz, and the real pipeline runs over it (running.runs.run_i
 `cleanwire run` does without Prefect). A page counts as merged when one form's record is a
 duplicate of the other form's document. Issue 15 asks for at least 95% merged, with no false
 merge (tests/test_neardup.py keeps the seeds' 001 and 003 apart; bench/dedup.py measures false
-positives on the whole corpus).
+positives on the whole corpus). A record that is a duplicate of *another* page's document is
+printed: a false merge, unless the two pages are one of the dev sets' own duplicates (SAME_PAGES,
+reviewed).
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ sys.path.insert(0, str(ROOT))
 from running.output import read_records  # noqa: E402
 from running.runs import run_ingest  # noqa: E402
 from running.settings import Settings  # noqa: E402
+
+# Pages of the dev sets that are one article twice (reviewed): a merge between them is right.
+SAME_PAGES = {frozenset(p) for p in (
+    ("dragnet-R419", "dragnet-R420"),  # one NHL game report, the lede reworded
+    ("dragnet-R491", "dragnet-R492"),  # one Reuters story on two Yahoo pages
+    ("heavenlynnhealthy.de.areenburk", "heavenlynnhealthy.de.mareenburk"),  # the same page
+    ("womencantalksports.com-top10", "womencantalksports.com.top10"),  # the same page
+    ("djz.de-amoklauf", "jagdverband.de-erschuettert"),  # one press release (bench/dedup.py)
+)}
+
+
+def page_of(path: str) -> str:
+    """The page id of a raw file's path (ids may hold dots: "bmjv.de.konsum.html.gz")."""
+    return path.rsplit("/", 1)[-1].removesuffix(".gz").rsplit(".", 1)[0]
 
 
 def pages(data: Path, name: str) -> list[tuple[str, bytes, bytes]]:
@@ -58,15 +74,24 @@ def merged_share(data: Path, name: str, workers: int) -> str:
         records = [r for kind in ("documents", "duplicates", "rejected")
                    for r in read_records(work / "clean" / kind)]
         path_of = {r["id"]: r["source"]["path"] for r in records}
-        merged = 0
+        merged, false, same = 0, [], 0
         for r in records:
             other = path_of.get(r.get("duplicate_of"))
-            stem = r["source"]["path"].split(".")[0]
-            if other is not None and other.split(".")[0] == stem:
+            if other is None:
+                continue
+            page, other_page = page_of(r["source"]["path"]), page_of(other)
+            if other_page == page:
                 merged += 1
+            elif frozenset({page, other_page}) in SAME_PAGES:
+                same += 1
+            else:
+                false.append(f"\n  false merge: {r['source']['path']} -> {other} "
+                             f"({r.get('kind')}, {r.get('similarity')})")
         return (f"{name}: pages {len(items)}, HTML and text forms merged {merged} "
-                f"({merged / max(len(items), 1):.1%}); documents {report['documents']}, "
-                f"duplicates {report['duplicates']}, rejected {report['rejected']}; {seconds:.0f} s")
+                f"({merged / max(len(items), 1):.1%}); merged with another page: {len(false)} "
+                f"false, {same} reviewed same article; documents {report['documents']}, "
+                f"duplicates {report['duplicates']}, rejected {report['rejected']}; {seconds:.0f} s"
+                + "".join(sorted(false)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

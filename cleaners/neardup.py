@@ -8,9 +8,18 @@ about the same event (tests/cases/seeds 001 and 003 share quotes and facts) must
   ``cleaners.document.normalized_for_hash`` sees it, MinHashed. Deterministic across processes,
   runs and machines (rensa hashes with fixed seeds; no Python ``hash()``).
 * ``similarity(a, b)`` — estimated Jaccard similarity of the two shingle sets.
+* ``containment(agree, n_a, n_b)`` — estimated share of the smaller set found in the larger, from
+  the share of agreeing minima and the two set sizes (a signature ends with its set size).
 * ``running.nearindex.NearDupIndex(db).match_and_add(items)`` — in the flow process, in commit order: LSH band keys
   in a SQLite table find candidates, the stored signatures confirm them (estimated Jaccard >=
-  THRESHOLD). The index lives in SQLite only: memory stays bounded whatever its size.
+  THRESHOLD, or the smaller text contained in the other: CONTAINMENT). The index lives in SQLite
+  only: memory stays bounded whatever its size.
+
+One page as HTML and as a text dump: trafilatura keeps the article, the text pass keeps the article
+and some menus, so the clean HTML is *contained* in the clean dump while their Jaccard similarity
+is only |article| / |dump| (0.2-0.5 on the dev sets). Containment names that case; a site's pages
+that share template lines are kept apart because the containment counts only the minima a
+candidate shares with the new document and with no other candidate (see running/nearindex.py).
 
 Short texts: a text with fewer than SHINGLE_WORDS words is shingled as one shingle (the whole
 normalized text), so it matches only a text that is the same after normalization (an exact
@@ -27,8 +36,9 @@ from rensa import RMinHash
 
 from cleaners.document import normalized_for_hash
 
-__all__ = ["BANDS", "NUM_PERM", "ROWS", "SHINGLE_WORDS", "SIGNATURE_SCHEME", "THRESHOLD",
-           "band_keys", "signature", "signature_values", "similarity"]
+__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "NUM_PERM", "ROWS", "SHINGLE_WORDS",
+           "SIGNATURE_SCHEME", "THRESHOLD", "band_keys", "containment", "shingle_count",
+           "signature", "signature_values", "similarity"]
 
 # -- parameters (data, each with why; figures from bench/dedup.py on this machine) -------------
 # Hashing: rensa 0.5.0 (Rust MinHash, ALGORITHM_VERSION 2). Measured on a 5 KB, 800-word article
@@ -37,7 +47,9 @@ __all__ = ["BANDS", "NUM_PERM", "ROWS", "SHINGLE_WORDS", "SIGNATURE_SCHEME", "TH
 # chunked) 0.54 ms; datasketch 2.0.0 1.20 ms. rensa is the fastest and has no dependencies.
 # The signature format is tied to rensa's algorithm: SIGNATURE_SCHEME is stored in the index, and
 # tests/test_neardup.py pins a known signature, so an upgrade that changes the hashing fails loudly
-# instead of silently matching nothing.
+# instead of silently matching nothing. A signature is the NUM_PERM values and then the size of the
+# shingle set (uint32, for containment); signatures stored before the size was added (2 * NUM_PERM
+# bytes) have the same values, so the scheme is the same: they match by Jaccard only.
 _RENSA_SEED = 20240105  # fixed: signatures must be comparable across runs forever
 SIGNATURE_SCHEME = f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}-seed{_RENSA_SEED}-w5-p128-u16"
 
@@ -65,21 +77,48 @@ _VALUE_BITS = 16
 # dev pages no pair reaches 0.5 except one press release retold in indirect speech (~0.5, a real
 # syndication). Sweep: recall 0.987 at 0.4, 0.980 at 0.5, 0.961 at 0.6, 0.893 at 0.8, with no
 # false positive anywhere in 0.2..0.8. 0.5 sits in that gap, far above every negative (<= 0.06),
-# where recall has not yet started to fall; the banding finds 87% of pairs at 0.5, 99% at 0.6.
+# where recall has not yet started to fall; the banding (below) finds all pairs from 0.4 on.
 THRESHOLD = 0.5
 
+# Share of the smaller text's shingles found in the larger (estimated) at or above which two
+# documents are one, when their Jaccard is below THRESHOLD. Measured with the real run of
+# bench/forms.py on the train pages (Dragnet train sites, trafilatura-eval train split) and the
+# exact shingle sets: the same page as HTML and as text dump, not merged by THRESHOLD, has
+# containment >= 0.9 in 13 of 30 Dragnet and 43 of 101 trafilatura-eval train pages (1.0 in
+# most: the clean HTML inside the dump); the rest is mostly where the two cleanings took
+# different parts of the page (no similarity saves those). Different pages: the highest exact
+# containment is 0.81 (pages of one site whose dumps are mostly the site's template: Dragnet R513
+# in R503, R504, ...), MinHash estimates up to 0.83; counting only the minima no other candidate
+# shares (running/nearindex.py) brings those to <= 0.33, and the highest left is 0.69 (two pages
+# of one site, no third indexed). 0.85 would merge 1 point more of each set, 0.02 above the 0.83
+# a template pair reaches when its site has no third page indexed; 0.9 keeps the estimate's
+# standard error there (0.06) as margin.
+CONTAINMENT = 0.9
+
+# Containment is estimated only when the estimated Jaccard is at least this: below it the larger
+# text can be ~5 times the smaller, and the estimate's error (dC/dJ = (1 + r) / (1 + J)^2 with r
+# the size ratio, sd(J) = sqrt(J(1-J)/NUM_PERM)) reaches 0.15, so a text that is 80% template
+# could pass as contained. 0.15 instead would merge 1 more train form pair of 1180.
+CONTAINMENT_MIN_JACCARD = 0.2
+
 # LSH banding: BANDS x ROWS = NUM_PERM. A pair of Jaccard s shares at least one band (becomes a
-# candidate) with probability 1 - (1 - s^ROWS)^BANDS. With 32 x 4: 0.003 at s=0.1, 0.23 at 0.3,
-# 0.87 at 0.5, 0.95 at 0.55, 0.99 at 0.6, 1.0 at 0.7; the S-curve's midpoint (1/32)^(1/4) = 0.42
-# lies below THRESHOLD, so pairs above it are found, and the stored signature then decides at
-# THRESHOLD exactly (precision). 16 x 8 would find only 6% of pairs at 0.5 (midpoint 0.71);
-# 64 x 2 makes half of all pairs at s=0.1 candidates and doubles the band rows. Cost: 32 band
-# rows a document in SQLite.
-BANDS = 32
+# candidate) with probability 1 - (1 - s^ROWS)^BANDS. With 64 x 2: 0.47 at s=0.1, 0.93 at 0.2,
+# 0.997 at 0.3, 1.0 from 0.4: contained pairs (Jaccard 0.2-0.5) are found, and the stored
+# signature then decides (precision). 32 x 4 (the banding before containment) finds 5% at 0.2,
+# 23% at 0.3, 87% at 0.5: with containment it merged 3 Dragnet and 9 trafilatura-eval train form
+# pairs more than Jaccard alone; 64 x 2 merges 5 and 31 more, 42 x 3 4 and 23. Cost: 64 band
+# rows a document in SQLite instead of 32: bench/dedup.py's 100k-document index 1,600 documents/s
+# instead of 2,900 and 134 MB instead of 82 (42 x 3 would cost a third as much); two random
+# documents share a 2-row band (32 bits) with probability 2^-32 a band. An index built with other bands gets its
+# band rows rebuilt from its stored signatures once (running/nearindex.py).
+BANDS = 64
 ROWS = NUM_PERM // BANDS
 
 _MASK = (1 << _VALUE_BITS) - 1
-_KEY_BITS = 48  # band keys: 6-byte SQLite integers; 1M docs x 32 bands -> ~1e-7 false-candidate rate
+_VALUES_BYTES = 2 * NUM_PERM
+_COUNT_BYTES = 4  # the shingle-set size after the values
+_MAX_COUNT = (1 << 8 * _COUNT_BYTES) - 1
+_KEY_BITS = 48  # band keys: 6-byte SQLite integers; 1M docs x 64 bands -> ~2e-7 false-candidate rate
 
 
 # -- signatures ---------------------------------------------------------------------------------
@@ -92,13 +131,16 @@ def _shingles(text: str) -> list[str]:
 
 
 def signature(text: str) -> bytes:
-    """MinHash signature of the clean text: NUM_PERM values, 16 bits each, little-endian."""
+    """MinHash signature of the clean text: NUM_PERM values, 16 bits each, little-endian, then the
+    number of distinct shingles (uint32, little-endian)."""
+    shingles = _shingles(text)
     m = RMinHash(num_perm=NUM_PERM, seed=_RENSA_SEED)
-    m.update(_shingles(text))
+    m.update(shingles)
     sig = array("H", [v & _MASK for v in m.digest()])
     if sig.itemsize != 2:  # pragma: no cover - every CPython platform has 2-byte "H"
         raise RuntimeError("array('H') is not 16-bit here")
-    return _le(sig).tobytes()
+    size = min(len(set(shingles)), _MAX_COUNT)
+    return _le(sig).tobytes() + size.to_bytes(_COUNT_BYTES, "little")
 
 
 def _le(a: array) -> array:
@@ -109,15 +151,31 @@ def _le(a: array) -> array:
 
 def signature_values(sig: bytes) -> array:
     """The NUM_PERM 16-bit values of a signature (ValueError if it is not one of ours)."""
-    if len(sig) != 2 * NUM_PERM:
+    if len(sig) not in (_VALUES_BYTES, _VALUES_BYTES + _COUNT_BYTES):
         raise ValueError(f"not a {SIGNATURE_SCHEME} signature: {len(sig)} bytes")
-    return _le(array("H", sig))
+    return _le(array("H", sig[:_VALUES_BYTES]))
+
+
+def shingle_count(sig: bytes) -> int | None:
+    """The size of the shingle set a signature was made of; None for a signature stored before
+    the size was part of it."""
+    signature_values(sig)
+    return int.from_bytes(sig[_VALUES_BYTES:], "little") if len(sig) > _VALUES_BYTES else None
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity: the share of permutations whose minima agree."""
     va, vb = signature_values(a), signature_values(b)
     return sum(x == y for x, y in zip(va, vb, strict=True)) / NUM_PERM
+
+
+def containment(agree: float, n_a: int, n_b: int, jaccard: float | None = None) -> float:
+    """Estimated share of the smaller shingle set found in the larger: |A & B| / min(|A|, |B|),
+    with |A & B| = J (|A| + |B|) / (1 + J). `agree` is the share of minima the intersection
+    explains (the Jaccard estimate, or the part of it left after template minima); `jaccard` the
+    whole estimate (default `agree`)."""
+    j = agree if jaccard is None else jaccard
+    return min(1.0, agree * (n_a + n_b) / (1 + j) / max(1, min(n_a, n_b)))
 
 
 def band_keys(sig: bytes) -> list[int]:

@@ -2,6 +2,16 @@
 
 The signatures, their parameters and their scheme are cleaners.neardup's (computed in the
 workers); this is the state they are matched against, in commit order.
+
+A candidate is one document with the new one when their estimated Jaccard is >= THRESHOLD, or
+when the smaller text is contained in the other (>= CONTAINMENT, cleaners.neardup). Containment
+counts only the minima the candidate shares with the new document and with *no other candidate*:
+pages of one site share the site's template, so a minimum that the new document shares with two
+of its pages is template, not its content. The same page in another form shares its article with
+no other document. Measured on the real runs of bench/forms.py (train pages): of the 89 HTML/text
+pairs of one page it was computed for, it changes one (0.48 to 0.30, below CONTAINMENT either
+way), and it brings pages of one site sharing a template from up to 0.83 to <= 0.33. Its cost is a miss, never a merge: a text whose
+content two kept documents both hold is judged by Jaccard alone.
 """
 
 from __future__ import annotations
@@ -11,10 +21,15 @@ from collections.abc import Iterable
 
 from cleaners.neardup import (
     BANDS,
+    CONTAINMENT,
+    CONTAINMENT_MIN_JACCARD,
     NUM_PERM,
+    ROWS,
     SIGNATURE_SCHEME,
     THRESHOLD,
     band_keys,
+    containment,
+    shingle_count,
     signature_values,
 )
 
@@ -29,7 +44,8 @@ CREATE TABLE IF NOT EXISTS neardup_meta (
 CREATE TABLE IF NOT EXISTS neardup_docs (
     n INTEGER PRIMARY KEY,        -- dense number, the band table's reference
     id TEXT NOT NULL,             -- document id
-    sig BLOB NOT NULL             -- signature(): NUM_PERM little-endian uint16
+    sig BLOB NOT NULL             -- signature(): NUM_PERM little-endian uint16, then the
+                                  -- shingle-set size (uint32, absent in older stores)
 );
 CREATE INDEX IF NOT EXISTS neardup_docs_id ON neardup_docs (id);
 CREATE TABLE IF NOT EXISTS neardup_bands (
@@ -40,7 +56,28 @@ CREATE TABLE IF NOT EXISTS neardup_bands (
 """
 
 
+# The banding the band rows were made with; a store without it has the original 32 x 4.
+BANDING = f"{BANDS}x{ROWS}"
+_OLD_BANDING = "32x4"
+
+
 # -- the index ---------------------------------------------------------------------------------
+def _agreeing(a, b) -> int:
+    """The permutations whose minima agree, as the bits of an int."""
+    return sum(1 << i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x == y)
+
+
+def _contained(sig: bytes, other: bytes, s: float, own: float) -> bool:
+    """Is the smaller of the two texts contained in the other? `s`: their estimated Jaccard;
+    `own`: the share of minima they agree on and no other candidate does."""
+    if s < CONTAINMENT_MIN_JACCARD:
+        return False
+    size, other_size = shingle_count(sig), shingle_count(other)
+    if size is None or other_size is None:  # stored before sizes were: Jaccard only
+        return False
+    return containment(own, size, other_size, s) >= CONTAINMENT
+
+
 def _chunks(seq: list, size: int) -> Iterable[list]:
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
@@ -55,7 +92,8 @@ class NearDupIndex:
 
     def __init__(self, db: sqlite3.Connection, threshold: float | None = None):
         """`threshold`: estimated Jaccard at or above which two documents are one (default
-        THRESHOLD). Below ~0.45 the banding misses candidates: lower it together with BANDS."""
+        THRESHOLD). Below ~0.2 the banding misses candidates: lower it together with ROWS.
+        A store whose band rows were made with another banding has them made again."""
         self.db = db
         self.threshold = THRESHOLD if threshold is None else threshold
         for stmt in SCHEMA.split(";"):
@@ -64,20 +102,38 @@ class NearDupIndex:
         row = db.execute("SELECT value FROM neardup_meta WHERE key='scheme'").fetchone()
         if row is None:
             db.execute("INSERT INTO neardup_meta VALUES ('scheme', ?)", (SIGNATURE_SCHEME,))
+            db.execute("INSERT INTO neardup_meta VALUES ('banding', ?)", (BANDING,))
         elif row[0] != SIGNATURE_SCHEME:
             raise RuntimeError(f"near-duplicate index was built with {row[0]}, this code makes "
                                f"{SIGNATURE_SCHEME}: rebuild it (drop the neardup_* tables)")
+        else:
+            row = db.execute("SELECT value FROM neardup_meta WHERE key='banding'").fetchone()
+            if (row[0] if row else _OLD_BANDING) != BANDING:
+                self._rebuild_bands()
         self.lookups = 0  # band keys looked up, cumulative (for the bench)
         self.inserts = 0  # rows inserted (documents + band rows), cumulative
+
+    def _rebuild_bands(self) -> None:
+        """Band rows of another banding (an older store): made again from the stored signatures,
+        which the banding does not change. Once, in the caller's transaction."""
+        self.db.execute("DELETE FROM neardup_bands")
+        last = 0
+        while rows := self.db.execute("SELECT n, sig FROM neardup_docs WHERE n > ? ORDER BY n "
+                                      "LIMIT 10000", (last,)).fetchall():
+            self.db.executemany("INSERT OR IGNORE INTO neardup_bands VALUES (?,?)",
+                                sorted((k, n) for n, sig in rows for k in band_keys(sig)))
+            last = rows[-1][0]
+        self.db.execute("INSERT OR REPLACE INTO neardup_meta VALUES ('banding', ?)", (BANDING,))
 
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM neardup_docs").fetchone()[0]
 
     def match_and_add(self, items: list[tuple[str, bytes]], *, add: bool = True,
                       exclude: frozenset[str] = frozenset()) -> list[tuple[str, float] | None]:
-        """For each (id, signature) in commit order: the best earlier document with estimated
-        Jaccard >= THRESHOLD as (its id, similarity), the item then not indexed; else None and
-        the item is indexed. Ties go to the earliest indexed document (deterministic).
+        """For each (id, signature) in commit order: the best earlier document that is one with
+        it (estimated Jaccard >= THRESHOLD, or contained: see the module) as (its id, estimated
+        Jaccard), the item then not indexed; else None and the item is indexed. The highest
+        Jaccard wins; ties go to the earliest indexed document (deterministic).
         add=False only looks (cleanwire explain); documents in `exclude` are no candidates (an
         input judged again is no copy of its own earlier version)."""
         if not items:
@@ -110,10 +166,18 @@ class NearDupIndex:
             best: tuple[str, float] | None = None
             if cands:
                 mine = signature_values(sig)
+                agree = {n: _agreeing(mine, signature_values(stored[n][1])) for n in cands}
+                once = twice = 0  # minima agreeing with one candidate, with two or more
+                for bits in agree.values():
+                    twice |= once & bits
+                    once |= bits
                 for n in cands:
                     other_id, other = stored[n]
-                    s = sum(x == y for x, y in zip(mine, signature_values(other), strict=True)) / NUM_PERM
-                    if s >= self.threshold and (best is None or s > best[1]):
+                    s = agree[n].bit_count() / NUM_PERM
+                    own = (agree[n] & ~twice).bit_count() / NUM_PERM
+                    if s < self.threshold and not _contained(sig, other, s, own):
+                        continue
+                    if best is None or s > best[1]:
                         best = (other_id, s)
             out.append(best)
             if best is None:

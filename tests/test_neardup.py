@@ -80,16 +80,18 @@ def test_one_paragraph_added_is_a_near_duplicate():
 def test_signature_is_deterministic_across_processes():
     text = _clean(_raw("000"))
     here = signature(text)
-    assert len(here) == 2 * neardup.NUM_PERM and signature(text) == here
+    assert len(here) == 2 * neardup.NUM_PERM + 4 and signature(text) == here
+    assert neardup.shingle_count(here) == len(set(neardup._shingles(text)))
     code = ("import sys; from cleaners.neardup import signature; "
             "sys.stdout.write(signature(sys.stdin.read()).hex())")
     there = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,
                            text=True, check=True, env={"PYTHONHASHSEED": "random"}).stdout
     assert bytes.fromhex(there) == here
     # Pinned: a changed hashing (a rensa upgrade, other seeds) would silently split every stored
-    # signature from every new one. If this fails on purpose, bump SIGNATURE_SCHEME.
-    assert hashlib.sha256(signature("The quick brown fox jumps over the lazy dog, again and "
-                                    "again.")).hexdigest()[:16] == PINNED
+    # signature from every new one. If this fails on purpose, bump SIGNATURE_SCHEME. (The values
+    # only: the shingle-set size after them is no part of the hashing.)
+    pinned = signature("The quick brown fox jumps over the lazy dog, again and again.")
+    assert hashlib.sha256(pinned[:2 * neardup.NUM_PERM]).hexdigest()[:16] == PINNED
 
 
 PINNED = "d897792c4b3ec79b"
@@ -146,3 +148,65 @@ def test_index_built_with_another_scheme_is_refused():
     db.execute("UPDATE neardup_meta SET value='other' WHERE key='scheme'")
     with pytest.raises(RuntimeError, match="rebuild"):
         NearDupIndex(db)
+
+
+# -- containment: the same page as clean HTML and as a text dump with menus kept ----------------
+def _menus(i: int) -> str:
+    """A text dump's leftovers around an article: navigation, a sidebar, a footer (~200
+    shingles, none in the seeds)."""
+    return "\n".join(" ".join(f"menu{i}x{k}x{w}" for w in range(20)) for k in range(12))
+
+
+def _page_forms(seed: str) -> tuple[str, str]:
+    article = _clean(_raw(seed))
+    return article, _menus(0) + "\n" + article + "\n" + _menus(1)
+
+
+def test_article_contained_in_its_text_dump_is_a_near_duplicate():
+    article, dump = _page_forms("002")
+    s = similarity(signature(article), signature(dump))
+    assert neardup.CONTAINMENT_MIN_JACCARD <= s < THRESHOLD  # Jaccard alone keeps them apart
+    for first, second in ((article, dump), (dump, article)):  # either form may come first
+        res = _memory_index().match_and_add([("html", signature(first)), ("txt", signature(second))])
+        assert res[0] is None and res[1] is not None and res[1][0] == "html"
+
+
+def test_pages_sharing_only_a_template_are_not_contained():
+    """A short page of a site whose dump is mostly the site's template, and two long pages of
+    that site: the template is shared with both, so it is no content of the short page's own."""
+    template = _menus(0)
+    short = template + "\n" + "The festival opens on Friday with a concert in the old market hall."
+    pages = [template + "\n" + _clean(_raw("000")), template + "\n" + _clean(_raw("001")), short]
+    sigs = [signature(p) for p in pages]
+    # Containment of the short page in a long one, all minima counted, would merge them:
+    agree = similarity(sigs[2], sigs[1])
+    n_short, n_long = neardup.shingle_count(sigs[2]), neardup.shingle_count(sigs[1])
+    assert neardup.CONTAINMENT_MIN_JACCARD <= agree < THRESHOLD
+    assert neardup.containment(agree, n_short, n_long) >= neardup.CONTAINMENT
+    assert _memory_index().match_and_add([(f"p{i}", sig) for i, sig in enumerate(sigs)]) == [
+        None, None, None]
+    # and 001 and 003 stay apart with the containment rule too
+    a, b = _clean(_raw("001")), _clean(_raw("003"))
+    assert _memory_index().match_and_add([("001", signature(a)), ("003", signature(b))]) == [
+        None, None]
+
+
+def test_store_of_the_old_banding_and_signatures_is_used():
+    """A store made before the shingle-set size and the 64 x 2 banding: its band rows are made
+    again, its signatures match by Jaccard (and, lacking a size, never by containment)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    NearDupIndex(db)
+    db.execute("DELETE FROM neardup_meta WHERE key='banding'")  # as an old store has it
+    text = _clean(_raw("002"))
+    old = signature(text)[:2 * neardup.NUM_PERM]  # an old signature: the values alone
+    db.execute("INSERT INTO neardup_docs VALUES (1, '002', ?)", (old,))
+    db.execute("INSERT INTO neardup_bands VALUES (12345, 1)")  # a row of the old banding
+    idx = NearDupIndex(db)
+    assert db.execute("SELECT value FROM neardup_meta WHERE key='banding'").fetchone()[0] == (
+        f"{neardup.BANDS}x{neardup.ROWS}")
+    assert db.execute("SELECT COUNT(*) FROM neardup_bands").fetchone()[0] == len(
+        set(neardup.band_keys(old)))
+    [match] = idx.match_and_add([("mirror", signature(_clean(_rescrape_002())))])
+    assert match is not None and match[0] == "002"
+    _, dump = _page_forms("002")
+    assert idx.match_and_add([("dump", signature(dump))], add=False) == [None]
