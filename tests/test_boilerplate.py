@@ -668,8 +668,10 @@ UDHR = TEXT_CASES / "udhr"  # the UDHR page (headings and paragraphs, one block 
 UDHR_CODES = ["ben", "guj", "pan", "hin", "amh", "tha", "mya", "khm", "som", "eng",
               # languages whose stop list is missing or wrong, and scripts whose sentence end is
               # not Latin: Plains Cree (Canadian syllabics ᙮), Yi, Chickasaw, Jamaican ("Di ..."
-              # is not an Italian byline), Fula, Ese Ejja, Northern Sotho
-              "csw", "iii", "cic", "jam", "fuf", "ese", "nso"]
+              # is not an Italian byline), Fula, Ese Ejja, Northern Sotho; Mende and Oroqen
+              # (one-word "Whereas," lines between paragraphs), Uduk ("caaga/ jin": a slash
+              # inside words is no menu), Latin (short sentences between headings)
+              "csw", "iii", "cic", "jam", "fuf", "ese", "nso", "men", "orh", "udu", "lat"]
 
 
 def _udhr(code: str) -> tuple[str, list[str]]:
