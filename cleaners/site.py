@@ -13,9 +13,12 @@ from pathlib import PurePosixPath
 
 from cleaners.document import normalized_for_hash
 
-# Only lines up to this length are counted and judged: template lines are short, and long
-# paragraphs that recur are syndicated article text, which near-duplicate detection handles.
-MAX_LINE_CHARS = 400
+# Only lines up to this length are counted and judged: a site's template includes an author's
+# bio or a site blurb of a few hundred words in the sidebar of every page ("About Bob Walsh Bob
+# Walsh is the author of ...", 1,480 characters); longer recurring text is an article printed
+# twice, which near-duplicate detection handles. 400 before: Dragnet train sites with site
+# evidence, 1st pass F1 0.903 -> 0.904, 2nd pass 0.904 -> 0.905.
+MAX_LINE_CHARS = 2000
 # Lines with fewer letters than this are not judged ("1", "—"): the classifier handles them.
 MIN_LETTERS = 3
 
