@@ -63,7 +63,8 @@ def _traf(**kw) -> Callable[[str, str | None], str]:
 # cleanwire's configuration before issue 15: every "cw" option set is this plus its changes, so
 # the rows keep their meaning whatever cleaners/html.py's defaults become.
 BEFORE = {"favor_precision": False, "favor_recall": False, "fast": False, "include_tables": True,
-          "deduplicate": False, "text_pass_kind": None, "comments_apart": False}
+          "deduplicate": False, "text_pass_kind": None, "comments_apart": False,
+          "head_pass": False}
 
 
 # -- text-pass kinds measured here and not kept in cleaners/html.py (no gain) ------------------
@@ -205,6 +206,12 @@ EXTRA: dict[str, dict] = {
                                         "text_pass_kind": "cells+tail+rules"},
     "cw+precision+fast+cells+tail": {"favor_precision": True, "fast": True,
                                      "text_pass_kind": "cells+tail"},
+    # the head pass (headline, byline, standfirst from the page's tree), alone and with the rest
+    "cw+head": {"head_pass": True},
+    "cw+recall+head": {"favor_recall": True, "head_pass": True},
+    "cw+cells+tail+head": {"text_pass_kind": "cells+tail", "head_pass": True},
+    "cw+recall+cells+tail+head": {"favor_recall": True, "text_pass_kind": "cells+tail",
+                                  "head_pass": True},
 }
 
 

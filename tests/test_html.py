@@ -85,3 +85,50 @@ def test_related_heading_inside_article_keeps_the_rest():
     assert "Related" not in lines
     after = lines[next(i for i, x in enumerate(lines) if "we must" in x.lower()) + 1:]
     assert len(after) >= 14
+
+
+# -- the head pass (issue 15): headline, byline, standfirst from the page's tree ----------------
+_PARAS = [
+    "The President announced on Wednesday that ten thousand new science and mathematics teachers "
+    "will be trained over the next two years, a goal set by the administration in its first term.",
+    "The plan brings together universities, foundations and companies, which together committed "
+    "more than one hundred million dollars to recruit and prepare the teachers the schools need.",
+    "Officials said the first classes of teachers would start in the autumn in twelve states, with "
+    "more to follow as the programme grows and as the states report on how the first year went.",
+]
+
+
+def _blog_post(headline: str) -> str:
+    """A blog post laid out as whitehouse.gov's (Dragnet, a train site): the og:title and the h1
+    are the blog's name, the post's headline an h2 with its byline and tag links under it."""
+    body = "".join(f"<p>{p}</p>" for p in _PARAS)
+    return f"""<html><head><title>By the Numbers: 10,000 | The White House</title>
+<meta property="og:title" content="The White House Blog"></head><body>
+<div id="nav"><ul><li><a href="/">Home</a></li><li><a href="/blog">Blog</a></li></ul></div>
+<h1 class="blog-header"><a href="/blog">The White House Blog</a></h1>
+<div class="post"><h2>{headline}</h2>
+<div class="byline">Posted by Megan Slack on July 18, 2012</div>
+<div class="tags">Tags: <a href="/t/1">Education</a>, <a href="/t/2">Science</a></div>
+{body}</div><div class="footer"><p>Copyright 2012</p></div></body></html>"""
+
+
+def test_headline_is_the_title_and_the_byline_stays():
+    """The post's headline, not the blog's name, is the title (said once); the byline under it
+    comes before the text, the tag links do not."""
+    page = extract_html(_blog_post("By the Numbers: 10,000"))
+    lines = page.text.split("\n")
+    assert page.title == "By the Numbers: 10,000"
+    assert lines[0] == "Posted by Megan Slack on July 18, 2012"
+    assert lines[1] == _PARAS[0]
+    assert "By the Numbers: 10,000" not in lines
+    assert "Education" not in page.text
+    before = extract_html(_blog_post("By the Numbers: 10,000"), head_pass=False)
+    assert before.title == "The White House Blog"
+
+
+def test_heading_not_in_the_page_title_is_not_the_headline():
+    """A heading above the article whose words are not in the <title> ("Related Content") is
+    not taken for the headline: the title and the text stay as trafilatura gives them."""
+    page = extract_html(_blog_post("Related Content"))
+    before = extract_html(_blog_post("Related Content"), head_pass=False)
+    assert (page.title, page.text) == (before.title, before.text)
