@@ -151,7 +151,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from running.inputs import discover
     from running.store import RunLocked, StorageFailed, lock_clean_folder, work_to_do
 
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends like Ctrl-C
+    signal.signal(signal.SIGTERM, _ctrl_c)  # a service manager's stop ends like Ctrl-C
+    signal.signal(signal.SIGINT, _ctrl_c)
     try:  # fail fast, before Prefect starts, when another run holds the folder or it is not ours
         os.close(lock_clean_folder(clean, settings.lock_wait))
     except RunLocked as exc:
@@ -200,6 +201,15 @@ def _flow_run(settings, reprocess: str | None) -> dict:
 
 
 def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _ctrl_c(signum, frame):
+    """Ctrl-C and SIGTERM in `cleanwire run`: the run stops at its next batch at the latest
+    (running.runs.request_stop), and the command says what was kept."""
+    from running.runs import request_stop
+
+    request_stop()
     raise KeyboardInterrupt
 
 

@@ -82,6 +82,19 @@ class Progress:
 Submit = Callable[[int, str, str, list[Found], object], Future]
 
 
+# Set by the CLI's Ctrl-C / SIGTERM handler (request_stop): the run stops at its next batch at
+# the latest. The KeyboardInterrupt the handler raises can be lost before it reaches the run
+# (tests/test_processes.py in two fresh clones: the run went on to its end; where it is lost,
+# inside Prefect's task machinery, was not found); this flag raises it again where the run
+# commits.
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Make the run in this process stop at its next batch (a KeyboardInterrupt there)."""
+    _STOP.set()
+
+
 def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Submit | None = None,
                progress: Callable[[int, str], Progress] = Progress,
                find: Callable[[str], list[Found]] = discover) -> dict:
@@ -89,6 +102,7 @@ def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Subm
     it selects again, changed or not. `submit` hands a batch to a task (the flow's); by default
     a thread here runs it on the backend directly. Returns the run report."""
     started = time.perf_counter()
+    _STOP.clear()
     raw, clean = str(Path(settings.raw).resolve()), str(Path(settings.clean).resolve())
     found = find(raw)
     store = CleanStore(clean, new_run_id(), lock_wait=settings.lock_wait,
@@ -157,7 +171,12 @@ def _clean(store: CleanStore, raw: str, todo: list[Found], batch_size: int, work
 
 
 def _commit(store: CleanStore, future, inputs: int, progress: Progress) -> None:
-    for outcome in future.result():
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+    outcomes = future.result()
+    if _STOP.is_set():  # stopped while waiting: this batch is not committed either
+        raise KeyboardInterrupt
+    for outcome in outcomes:
         store.add_file(outcome)
     store.checkpoint()
     progress.advance(inputs)

@@ -140,3 +140,33 @@ def test_an_unguarded_script_fails_fast_with_a_clear_error(raw, tmp_path):
         "Starting temporary server") <= 1
     assert time.monotonic() - started < 200
     assert not (tmp_path / "clean" / "documents.jsonl").exists()
+
+
+def test_a_stop_request_ends_the_run_at_its_next_batch_and_the_next_run_does_the_rest(tmp_path):
+    """Ctrl-C's handler (flows/cli.py) asks the run to stop as well as raising
+    KeyboardInterrupt, which Prefect's waiting on a task can swallow: the run then stops where it
+    commits its next batch, with what it committed kept, and the next run cleans the rest."""
+    from concurrent.futures import Future
+
+    from running.output import read_records
+    from running.runs import request_stop, run_ingest
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    settings = Settings(raw=str(raw), clean=str(tmp_path / "clean"), workers=1, batch_size=1)
+
+    def submit(number, run, raw_root, batch, backend):
+        if number == 2:
+            request_stop()  # as the signal handler does, while batch 2 is on its way
+        done: Future = Future()
+        done.set_result(backend.run(raw_root, batch))
+        return done
+
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(settings, submit=submit)
+    kept = [r for kind in ("documents", "duplicates", "rejected")
+            for r in read_records(tmp_path / "clean" / kind)]
+    assert 0 < len(kept) < len(discover(str(raw)))
+    report = run_ingest(settings)
+    assert report["files_seen"] == len(discover(str(raw)))
+    assert report["unchanged"] == len(kept)
