@@ -195,7 +195,7 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
     lang = resolve_language(language) or guess_language(toks_per_line)
     lists, _ = stop_index()
     stop = lists.get(lang or "", frozenset())
-    promo_words, promo_stems = r.promo_words, r.promo_stems
+    is_promo = _promo_test(r.promo_words, r.promo_stems)  # one per page, not per line
     header_words, count_words = r.comment_header_words, r.list_count_words
     for it, toks, low in zip(items, toks_per_line, lows, strict=True):
         if toks:
@@ -204,7 +204,7 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
             it.content = frozenset(x for x in it.tokens - stop if len(x) >= CONTENT_MIN_CHARS
                                    and not x.isdigit())
             it.reader = sum(map(r.reader.__contains__, toks)) / len(toks)
-            it.promo = sum(map(_promo_test(promo_words, promo_stems), toks[:PROMO_SCAN_TOKENS]))
+            it.promo = sum(map(is_promo, toks[:PROMO_SCAN_TOKENS]))
         if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
             it.sd = -1.0
         key = (it.text, it.words)
