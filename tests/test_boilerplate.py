@@ -673,7 +673,12 @@ UDHR_CODES = ["ben", "guj", "pan", "hin", "amh", "tha", "mya", "khm", "som", "en
               # inside words is no menu), Latin (short sentences between headings)
               "csw", "iii", "cic", "jam", "fuf", "ese", "nso", "men", "orh", "udu", "lat",
               # Garre: the last sections, numbered on from the kept ones, without sentence marks
-              "gex"]
+              "gex",
+              # Krio: "Di Jɛnɛral Asɛmbli" after a line ending in a comma goes on with its
+              # sentence (no byline); Lana Tai Tham: a numbered section after the last one kept
+              # is not page chrome at its edge; Waama: numbered on from a longer kept heading
+              # ("Piisu yɛnni na ma wɛi (29)", then "Piisu taari (30)")
+              "kri", "kkh_lana", "wwa"]
 
 
 def _udhr(code: str) -> tuple[str, list[str]]:

@@ -56,8 +56,9 @@ _NOSPACE = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
 # Sentence ends in any script: Latin, CJK, Devanagari and the other Indic danda (। ॥), Ethiopic
 # (። ፧ ፨), Myanmar (။), Khmer (។ ៕), Arabic (؟ ۔), Armenian (։), Tibetan shad (།), Thai (ฯ).
 CLAUSE_END = frozenset(",，、،")  # Latin, full-width and ideographic, Arabic commas
-# Menus and bylines never end in a comma; a line that does continues a sentence (UDHR: Jamaican
-# and Krio "Di ..." read as an Italian byline "di Mario Rossi", "Shwane/, wakan ..." as a menu).
+# Menus and bylines never end in a comma, nor follow a line that does: such a line is part of a
+# sentence (UDHR: Jamaican and Krio "Di ..." read as an Italian byline "di Mario Rossi",
+# "Shwane/, wakan ..." as a menu).
 CLAUSE_FREE_RULES = frozenset({"navigation", "byline"})
 _TERMINAL_CHARS = frozenset(".!?…:;\"'”“’»«)]。！？」』）；।॥።፧፨။។៕؟۔։།༎ฯ") | frozenset(
     # and every other script's sentence end (Unicode's Sentence_Terminal: Canadian syllabics ᙮,
@@ -197,6 +198,7 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
     stop = lists.get(lang or "", frozenset())
     is_promo = _promo_test(r.promo_words, r.promo_stems)  # one per page, not per line
     header_words, count_words = r.comment_header_words, r.list_count_words
+    clause_open = False  # the line before ends in a comma: this one goes on with its sentence
     for it, toks, low in zip(items, toks_per_line, lows, strict=True):
         if toks:
             it.sd = sum(map(stop.__contains__, toks)) / len(toks)
@@ -217,8 +219,11 @@ def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str 
                     _MATCH_CACHE.clear()
                 _MATCH_CACHE[key] = hit
         it.rule, marker = hit
-        if it.rule in CLAUSE_FREE_RULES and it.text[-1] in CLAUSE_END:
-            it.rule = None  # a clause of running text ("Di Mien piipl dem we mek ... Nieshan,")
+        if it.rule in CLAUSE_FREE_RULES and (it.text[-1] in CLAUSE_END or clause_open):
+            # a clause of running text ("Di Mien piipl dem we mek ... Nieshan,"), or the words
+            # after one ("so, lɛ wi si," / "Di Jɛnɛral Asɛmbli" / "dɔn tɔk naw se,")
+            it.rule = None
+        clause_open = it.text[-1] in CLAUSE_END
         end = it.text[-1]  # text is stripped
         if end in _TRAILING_IGNORED:
             end = (it.text.rstrip(_TRAILING_IGNORED) or " ")[-1]

@@ -57,6 +57,8 @@ class Page:
     best: float = 0.0  # the main block's score (0: no main block)
     a: int = 0  # the main block: items[a:b]
     b: int = 0
+    # lines kept as the numbered sections after the last kept one ("Article 30" and its text)
+    sections: set[int] = field(default_factory=set)
 
     @property
     def code(self) -> str:
@@ -369,6 +371,9 @@ def apply_model(page: Page, model: LineModel, r: Rules) -> None:
 # (held-out).
 RESCUE_MAX_LINES = 4
 RESCUE_HEADING_WORDS = 4  # "Article 30", "SARTI 30", "Qodobka 24aad"
+# the kept heading the numbering goes on from may be longer: it is already the article's ("Piisu
+# yɛnni na ma wɛi (29)", "Article twenty-nine (29)" in Waama, then "Piisu taari (30)")
+RESCUE_KEPT_HEADING_WORDS = 8
 # a gap of headings alone this short: "Eshi," "Dahui," ("Whereas,"), the five short lines of the
 # Bengali preamble's "Now, therefore, the General Assembly proclaims this Declaration"
 RESCUE_HEADINGS_ONLY = 5
@@ -430,14 +435,16 @@ def prose_between_prose(page: Page, t: dict[str, float]) -> None:
                      or inner and len(gap) <= RESCUE_HEADINGS_ONLY):
             for j in gap:
                 keep[j] = True
+            if numbered:  # trim_edges leaves them: they are no page chrome at the edge
+                page.sections.update(gap)
 
 
 _SECTION_NUMBER = re.compile(r"(?<!\d)(\d{1,3})(?!\d)")
 
 
-def _section_number(it: Line) -> int | None:
+def _section_number(it: Line, max_words: int = RESCUE_HEADING_WORDS) -> int | None:
     """The number of a short heading ("Article 30", "ᨡᩳ᩶ 27", "Piisu taari (30)")."""
-    if it.words > RESCUE_HEADING_WORDS or it.terminal and not it.count_end:
+    if it.words > max_words or it.terminal and not it.count_end:
         return None
     found = _SECTION_NUMBER.findall(it.text)
     return int(found[0]) if len(found) == 1 else None
@@ -445,8 +452,8 @@ def _section_number(it: Line) -> int | None:
 
 def _numbered_on(items: list[Line], keep: list[bool], gap: range) -> bool:
     """The gap's headings number on from the last numbered heading kept: n + 1, n + 2, ..."""
-    last = next((n for k in range(gap.start - 1, -1, -1)
-                 if keep[k] and (n := _section_number(items[k])) is not None), None)
+    last = next((n for k in range(gap.start - 1, -1, -1) if keep[k] and (
+        n := _section_number(items[k], RESCUE_KEPT_HEADING_WORDS)) is not None), None)
     numbers = [n for j in gap if (n := _section_number(items[j])) is not None]
     return last is not None and bool(numbers) \
         and numbers == list(range(last + 1, last + 1 + len(numbers)))
@@ -619,8 +626,8 @@ def trim_edges(page: Page, r: Rules) -> None:
         it = items[k]
         sentence = k > kept_prose[0] and (it.terminal and it.words >= t[
             "closing_sentence_min_words"] or keep[k] and _sentence(it, t))
-        if keep[k] and k not in reasons and (it.rule is not None
-                                             or not (it.prose or sentence)):
+        if keep[k] and k not in reasons and (it.rule is not None or not (
+                it.prose or sentence or k in page.sections)):
             reasons[k] = (it.rule or "short-menu-line", "short line at the edge of the article")
 
 
