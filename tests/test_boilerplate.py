@@ -861,17 +861,20 @@ def test_comment_threads_go_by_the_shape_of_their_headers(name, article, header,
     assert len(r.paragraphs) >= 3  # the article stays
 
 
+def _cleaned_case(name: str) -> tuple[str, dict[str, str]]:
+    """A real page of tests/cases/text cleaned: its text, and each removed line's reason."""
+    r = clean_text((TEXT_CASES / name).read_text(encoding="utf-8"))
+    return joined(r), {x.text: x.reason for x in r.removed}
+
+
 def test_a_comments_link_inside_the_article_does_not_cut_it():
     """A real page (Dragnet, washingtonpost.com) prints a bare "Comments" link and a widget of
     other stories after the article's second paragraph, then the rest of the article, then the
     real comment section. More article prose follows the link, before any comment header, than
     came before it: the link is not the comment section. The real one still goes."""
-    r = clean_text((TEXT_CASES / "comments-link-en.washingtonpost.com.txt")
-                   .read_text(encoding="utf-8"))
-    out = joined(r)
+    out, reasons = _cleaned_case("comments-link-en.washingtonpost.com.txt")
     assert "At least 400 students in grades 1 through 8" in out
     assert "Mehsud reported from Miram Shah, Pakistan." in out
-    reasons = {x.text: x.reason for x in r.removed}
     assert reasons["Add your comment"] == "comment-section"
     assert "SuperFan badge holders" not in out
 
@@ -885,3 +888,15 @@ def test_a_list_of_dated_items_in_the_article_is_not_a_comment_thread():
     for item in ('53. Definition of "Audacity" (Dec. 19, 2005)',
                  "52. Which Is It, Mr. President? (Dec. 19, 2005)"):
         assert item in out
+
+
+def test_a_reply_link_over_the_dateline_does_not_cut_the_article():
+    """A real page (Dragnet, gamasutra.com) prints "Post A Comment" between the headline and the
+    dateline, then the article, then the real comment section ("Comments", "Comment:",
+    "Submit Comment"). A reply form followed by a date alone and more prose than came before it
+    is a link in the article's header, not the comment section: it emptied the article."""
+    out, reasons = _cleaned_case("comment-link-dateline-en.gamasutra.com.txt")
+    assert "Disrupting the market by dominating an underserved niche" in out
+    assert "To learn more about Unity 3 and soon-to-be-released Unity 4" in out
+    assert reasons["Submit Comment"] == "comment-section"
+    assert "FEATURED UBM TECH SITES:" not in out
