@@ -1,10 +1,14 @@
 """The same page scraped twice, as HTML and as a text dump: how often a real run merges the two.
 
     .venv/bin/python bench/forms.py [DATA] [--sets dragnet,trafilatura-eval] [--workers N]
+                                        [--layout flat|site|both]
 
-For each dev set (DATA defaults to ../shared/data/dev), every page goes into one raw folder twice,
+For each dev set (DATA defaults to ../shared/data/dev), every page goes into a raw folder twice,
 ID.html.gz and ID.txt.gz, and the real pipeline runs over it (running.runs.run_ingest, as
-`cleanwire run` does without Prefect). A page counts as merged when one form's record is a
+`cleanwire run` does without Prefect). The flat layout puts every page in one folder (no site
+evidence for the text dumps); the site layout files them as raw/<domain>/, as scrapers do, so
+the text dumps' template lines are learned per site folder as the run goes (trafilatura-eval has
+one page a site: its site layout is its flat one). A page counts as merged when one form's record is a
 duplicate of the other form's document. Issue 15 asks for at least 95% merged, with no false
 merge (tests/test_neardup.py keeps the seeds' 001 and 003 apart; bench/dedup.py measures false
 positives on the whole corpus). A record that is a duplicate of *another* page's document is
@@ -45,29 +49,30 @@ def page_of(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".gz").rsplit(".", 1)[0]
 
 
-def pages(data: Path, name: str) -> list[tuple[str, bytes, bytes]]:
-    """(id, HTML bytes as stored, text dump gzipped) of each page of a set."""
+def pages(data: Path, name: str) -> list[tuple[str, str, bytes, bytes]]:
+    """(id, site or None, HTML bytes as stored, text dump gzipped) of each page of a set."""
     if name == "dragnet":
         root = data / "dragnet"
-        ids = [json.loads(line)["id"] for line in open(root / "index.jsonl")]
-        return [(i, (root / "html" / f"{i}.html.gz").read_bytes(),
-                 (root / "text" / f"{i}.txt.gz").read_bytes()) for i in ids]
-    root = data / "trafilatura-eval"
+        rows = [json.loads(line) for line in open(root / "index.jsonl")]
+        return [(r["id"], r["domain"], (root / "html" / f"{r['id']}.html.gz").read_bytes(),
+                 (root / "text" / f"{r['id']}.txt.gz").read_bytes()) for r in rows]
+    root = data / "trafilatura-eval"  # one page a site: its id starts with the site's name
     ids = sorted(p.name.removesuffix(".html.gz") for p in (root / "html").glob("*.html.gz"))
-    return [(i, (root / "html" / f"{i}.html.gz").read_bytes(),
+    return [(i, i, (root / "html" / f"{i}.html.gz").read_bytes(),
              gzip.compress((root / "text" / f"{i}.txt").read_bytes()))
             for i in ids if (root / "text" / f"{i}.txt").exists()]
 
 
-def merged_share(data: Path, name: str, workers: int) -> str:
+def merged_share(data: Path, name: str, workers: int, by_site: bool) -> str:
     work = Path(tempfile.mkdtemp(prefix="cleanwire-forms-"))
     try:
         raw = work / "raw"
-        raw.mkdir()
         items = pages(data, name)
-        for page_id, html, text in items:
-            (raw / f"{page_id}.html.gz").write_bytes(html)
-            (raw / f"{page_id}.txt.gz").write_bytes(text)
+        for page_id, site, html, text in items:
+            folder = raw / site if by_site and site else raw  # no domain known: no site
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{page_id}.html.gz").write_bytes(html)
+            (folder / f"{page_id}.txt.gz").write_bytes(text)
         start = time.perf_counter()
         report = run_ingest(Settings(raw=str(raw), clean=str(work / "clean"), workers=workers))
         seconds = time.perf_counter() - start
@@ -87,7 +92,7 @@ def merged_share(data: Path, name: str, workers: int) -> str:
             else:
                 false.append(f"\n  false merge: {r['source']['path']} -> {other} "
                              f"({r.get('kind')}, {r.get('similarity')})")
-        return (f"{name}: pages {len(items)}, HTML and text forms merged {merged} "
+        return (f"{name}{' by site' if by_site else ''}: pages {len(items)}, HTML and text forms merged {merged} "
                 f"({merged / max(len(items), 1):.1%}); merged with another page: {len(false)} "
                 f"false, {same} reviewed same article; documents {report['documents']}, "
                 f"duplicates {report['duplicates']}, rejected {report['rejected']}; {seconds:.0f} s"
@@ -101,12 +106,16 @@ def main() -> None:
     parser.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "data" / "dev"))
     parser.add_argument("--sets", default="dragnet,trafilatura-eval")
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--layout", choices=["flat", "site", "both"], default="both",
+                        help="raw/ID.* (no site evidence), raw/<domain>/ID.* (the text dumps' "
+                             "template learned per site folder, as scrapers file pages), or both")
     args = parser.parse_args()
     data = Path(args.data)
     if not data.is_dir():
         sys.exit(f"forms: no dev data at {data}")
     for name in args.sets.split(","):
-        print(merged_share(data, name, args.workers), flush=True)
+        for by_site in {"flat": [False], "site": [True], "both": [False, True]}[args.layout]:
+            print(merged_share(data, name, args.workers, by_site), flush=True)
 
 
 if __name__ == "__main__":  # the worker processes import this script
