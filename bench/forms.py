@@ -56,9 +56,9 @@ def pages(data: Path, name: str) -> list[tuple[str, str, bytes, bytes]]:
         rows = [json.loads(line) for line in open(root / "index.jsonl")]
         return [(r["id"], r["domain"], (root / "html" / f"{r['id']}.html.gz").read_bytes(),
                  (root / "text" / f"{r['id']}.txt.gz").read_bytes()) for r in rows]
-    root = data / "trafilatura-eval"  # one page a site: its id starts with the site's name
+    root = data / "trafilatura-eval"  # one page a site: nothing to learn per site
     ids = sorted(p.name.removesuffix(".html.gz") for p in (root / "html").glob("*.html.gz"))
-    return [(i, i, (root / "html" / f"{i}.html.gz").read_bytes(),
+    return [(i, None, (root / "html" / f"{i}.html.gz").read_bytes(),
              gzip.compress((root / "text" / f"{i}.txt").read_bytes()))
             for i in ids if (root / "text" / f"{i}.txt").exists()]
 
@@ -114,7 +114,8 @@ def main() -> None:
     if not data.is_dir():
         sys.exit(f"forms: no dev data at {data}")
     for name in args.sets.split(","):
-        for by_site in {"flat": [False], "site": [True], "both": [False, True]}[args.layout]:
+        layouts = {"flat": [False], "site": [True], "both": [False, True]}[args.layout]
+        for by_site in layouts if name == "dragnet" else [False]:
             print(merged_share(data, name, args.workers, by_site), flush=True)
 
 
