@@ -1,20 +1,26 @@
 """Main text and metadata from an HTML page, with trafilatura.
 
-One `bare_extraction` call gives text and metadata together, comments left out; the page is
-parsed once, trafilatura works on a copy and the head pass reads the tree as it is (the headline,
-byline and standfirst trafilatura leaves out). Every switch below was measured on both dev sets
+The page is parsed once: the metadata (trafilatura's, less what is not used: see _metadata) and
+the head pass (the headline, byline and standfirst trafilatura leaves out) read the tree as it is,
+trafilatura's `bare_extraction` works on a copy, comments left out. Every switch below was measured on both dev sets
 (bench/html_options.py; the figures are in the comments of the constants).
 """
 
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
+from trafilatura import metadata as traf_meta
 from trafilatura.deduplication import LRUCache
-from trafilatura.utils import load_html
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
+from trafilatura.utils import load_html, trim
+from trafilatura.xml import delete_element
 
 from cleaners.boilerplate.rules import match_rule, rules
 
@@ -349,6 +355,120 @@ def _lead(h, start, first: str) -> list[str] | None:
     return lead
 
 
+# -- metadata ------------------------------------------------------------------------------
+# trafilatura's extract_metadata (with_metadata=True) cost 17 ms a page on the Dragnet train
+# pages, as much as its text extraction in recall mode: 10 ms finding the author (five XPath
+# expressions whose EXSLT regular expressions call back into Python on every element, run over a
+# copy of the page pruned by two of them), 5 ms categories, tags and a licence (never used here).
+# _metadata below is extract_metadata without those three, its author found in one walk over the
+# elements with the same tests (the same author on every dev page; 17 -> ~5 ms a page).
+_A = re.compile(r"author-?name|AuthorName|authorName")
+_B_ID = re.compile(r"author|zuozhe|bianji|xiaobian")
+_B_CLASS = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by"
+                      r"|journalist-name")
+_C_ID = re.compile(r"[Aa]uthor")
+_C_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
+_D_ID = re.compile(r"^comments|comment-?list|ProductReviews")
+_D_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote"
+                      r"|embedly-instagram|article-(?:share|support)|print|category|meta-date"
+                      r"|meta-reviewer")
+
+
+def _author_tiers(el) -> tuple[bool, bool, bool]:
+    """Whether ``el`` is a result of each of trafilatura's three AUTHOR_XPATHS."""
+    tag, get = el.tag, el.get
+    cls, ident, prop = get("class"), get("id"), get("itemprop") or ""
+    first = tag == "author" or tag in ("a", "address", "div", "link", "p", "span", "strong") and (
+        get("rel") == "author" or ident == "author" or cls == "author" or prop == "author name"
+        or any(c.tag == "rel" and c.text_content() == "me" for c in el)
+        or get("data-testid") in ("AuthorCard", "AuthorURL")
+        or cls is not None and _A.search(cls) is not None)
+    second = tag in ("a", "div", "h3", "h4", "p", "span") and (
+        cls in ("byline", "username", "byl", "BBL") or "author" in prop
+        or ident is not None and _B_ID.search(ident) is not None
+        or cls is not None and _B_CLASS.search(cls) is not None)
+    third = "Byline" in (get("data-component") or "") or "author" in prop \
+        or ident is not None and _C_ID.search(ident) is not None \
+        or cls is not None and _C_CLASS.search(cls) is not None
+    return first, second, third
+
+
+def _author_discarded(el, root) -> bool:
+    """trafilatura's AUTHOR_DISCARD_XPATHS: comment sections, sidebars, dates, figures."""
+    tag = el.tag
+    if tag in ("time", "figure"):
+        return True
+    if el is root or tag not in ("a", "div", "section", "span"):
+        return False
+    cls, ident = el.get("class"), el.get("id")
+    return ident == "comments" or cls in ("comments", "title", "date") \
+        or ident is not None and _D_ID.search(ident) is not None \
+        or cls is not None and _D_CLASS.search(cls) is not None \
+        or "Figure" in (el.get("data-component") or "")
+
+
+def _author(tree) -> str | None:
+    """trafilatura's extract_author without its copy of the page: the first element of the first
+    of its three expressions that holds 3 to 119 characters, read with what its pruning deletes
+    left out."""
+    tiers: list[list] = [[], [], []]
+    gone: set = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        parent = el.getparent()
+        if parent in gone or _author_discarded(el, tree):
+            gone.add(el)
+            continue
+        for hits, hit in zip(tiers, _author_tiers(el), strict=True):
+            if hit:
+                hits.append(el)
+    for hits in tiers:
+        for el in hits:
+            inner = [d for d in el.iterdescendants() if d in gone]
+            if inner:  # read a copy with them deleted (their tails kept), as trafilatura does
+                copy = deepcopy(el)
+                doomed = set(inner)
+                pairs = list(zip(el.iterdescendants(), copy.iterdescendants(), strict=True))
+                for d, c in pairs:
+                    if d in doomed:
+                        delete_element(c)
+                el = copy
+            content = trim(" ".join(el.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
+    return None
+
+
+def _metadata(tree, url: str | None) -> Document:
+    """trafilatura's extract_metadata less categories, tags and licence (see above)."""
+    md = traf_meta.examine_meta(tree)
+    if md.author and " " not in md.author:
+        md.author = None
+    try:
+        md = traf_meta.extract_meta_json(tree, md)
+    except Exception:  # noqa: BLE001 - as trafilatura: a bug there costs the JSON-LD fields only
+        pass
+    if not md.title:
+        md.title = traf_meta.extract_title(tree)
+    if not md.author:
+        md.author = _author(tree)
+    if not md.url:
+        md.url = traf_meta.extract_url(tree, url)
+    dates = set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH"))
+    md.date = find_date(tree, **dates, url=md.url)
+    if not md.sitename:
+        md.sitename = traf_meta.extract_sitename(tree)
+    if md.sitename:
+        md.sitename = md.sitename.lstrip("@")
+        if md.sitename and "." not in md.sitename and not md.sitename[0].isupper():
+            md.sitename = md.sitename.title()
+    elif md.url and (m := traf_meta.META_URL.match(md.url)):
+        md.sitename = m[1]
+    md.clean_and_trim()
+    return md
+
+
 def extract_html(html: str, url: str | None = None, *,
                  favor_precision: bool = FAVOR_PRECISION, favor_recall: bool = FAVOR_RECALL,
                  fast: bool = FAST, include_tables: bool = INCLUDE_TABLES,
@@ -356,10 +476,14 @@ def extract_html(html: str, url: str | None = None, *,
                  comments_apart: bool = COMMENTS_APART,
                  head_pass: bool = HEAD_PASS) -> HtmlResult:
     """Trafilatura's main text (paragraphs separated by newlines) and metadata; text "" if none."""
-    # parsed once: trafilatura works on a copy, the head pass reads the page as it is
-    tree = load_html(html) if head_pass else None
+    # parsed once: the metadata and the head pass read the page as it is, trafilatura's
+    # extraction works on a copy
+    tree = load_html(html)
+    if tree is None:
+        return HtmlResult("", None, None, None, url, None)
+    meta = _metadata(tree, url)
     doc = trafilatura.bare_extraction(
-        html if tree is None else tree, url=url, with_metadata=True, include_comments=comments_apart,
+        tree, url=url or meta.url, with_metadata=False, include_comments=comments_apart,
         include_tables=include_tables, favor_precision=favor_precision,
         favor_recall=favor_recall, fast=fast,
         # a cache of this page alone: repeated paragraphs go, nothing depends on other pages
@@ -368,13 +492,13 @@ def extract_html(html: str, url: str | None = None, *,
     if doc is None:
         return HtmlResult("", None, None, None, url, None)
     text = doc.text or ""
-    title = (doc.title or "").strip() or None
+    title = (meta.title or "").strip() or None
     if title:
         # trafilatura sometimes keeps the <h1> as the first paragraph: the title is said once.
         first, _, rest = text.partition("\n")
         if first.strip() == title:
             text = rest
-    if tree is not None and text:
+    if head_pass and text:
         head = _head_pass(tree, [p for p in text.split("\n") if p.strip()])
         if head is not None:
             title, lead = head
@@ -384,5 +508,5 @@ def extract_html(html: str, url: str | None = None, *,
                 paras = paras[first + 1:]
             text = "\n".join([*lead, *paras])
     text, removed = text_pass(text, text_pass_kind)
-    return HtmlResult(text, title, doc.author or None, doc.date or None, doc.url or url,
-                      doc.sitename or None, removed)
+    return HtmlResult(text, title, meta.author or None, meta.date or None, meta.url or url,
+                      meta.sitename or None, removed)

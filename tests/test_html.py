@@ -44,6 +44,28 @@ def test_metadata():
     assert page.title not in text.split("\n")[0]
 
 
+@pytest.mark.parametrize("path", sorted(HTML.glob("*.html.gz")) + sorted(TEXT_PASS.glob("*.html.gz")),
+                         ids=lambda p: p.name.removesuffix(".html.gz"))
+def test_metadata_is_trafilaturas(path):
+    """cleaners.html finds the metadata itself, without trafilatura's categories, tags and
+    licence and with its own walk for the author: on every real page here the title, author,
+    date, URL and site name are the ones trafilatura's extract_metadata gives."""
+    from trafilatura.metadata import extract_author, extract_metadata
+    from trafilatura.utils import load_html
+
+    from cleaners.html import _author
+
+    html = decode(gzip.decompress(path.read_bytes()), html=True, fix=False).text
+    page = extract_html(html, head_pass=False)
+    ref = extract_metadata(load_html(html))
+    assert (page.author, page.published, page.url, page.site) == \
+        (ref.author, ref.date, ref.url, ref.sitename)
+    # the author walk on its own (the page's meta tags win where they name one): "Reuters",
+    # "Ingo Arzt Redakteur für Wirtschaft; Umwelt", "Geschrieben Von Meike Neitz", none ...
+    assert _author(load_html(html)) == extract_author(load_html(html))
+    assert page.title in (ref.title, None)  # None when trafilatura's text is only its title
+
+
 def test_cp1252_page_decodes():
     data = gzip.decompress((HTML / "kyffhaeuser-nachrichten.de-Regen.html.gz").read_bytes())
     decoded = decode(data, html=True, fix=False)
