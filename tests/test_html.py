@@ -154,3 +154,23 @@ def test_heading_not_in_the_page_title_is_not_the_headline():
     page = extract_html(_blog_post("Related Content"))
     before = extract_html(_blog_post("Related Content"), head_pass=False)
     assert (page.title, page.text) == (before.title, before.text)
+
+
+def test_site_furniture_lines_go_in_three_languages():
+    """The chrome kind of the text pass: a paragraph that a line rule of the text mode of a
+    furniture kind matches whole goes, recorded with its reason; the article stays. Polish
+    "Czytaj też: ..." lines inside the article (polityka.pl), a French "À lire aussi » ..."
+    (madame.lefigaro.fr), a German "Kategorie: News" (taucher.net), an English "© Thomson
+    Reuters 2020" (vancouversun.com)."""
+    for case_id, reason, line_start, kept in [
+            ("polityka.pl.krolowa", "see-also", "Czytaj też:", "Bandera podąża za handlem"),
+            ("madame.lefigaro.fr.dintestin", "see-also", "À lire aussi", "Travailler son stress"),
+            ("taucher.net-tauchmesse", "tag-list", "Kategorie: News", "Optimismus und damit"),
+            ("vancouversun.com.microsoft", "copyright", "© Thomson Reuters", "carbon")]:
+        page, text = extract(case_id)
+        gone = [t for _, t, why, _ in page.removed if why == reason]
+        assert any(t.startswith(line_start) for t in gone), case_id
+        assert not any(x.startswith(line_start) for x in text.split("\n")), case_id
+        assert kept in text, case_id
+    page, _ = extract("polityka.pl.krolowa")
+    assert sum(t.startswith("Czytaj też:") for _, t, _, _ in page.removed) == 6
