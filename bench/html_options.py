@@ -144,7 +144,7 @@ def _cw(**kw) -> Callable[[str, str | None], str]:
 
         options = BEFORE | kw
         kinds = (options["text_pass_kind"] or "").split("+")
-        options["text_pass_kind"] = "+".join(k for k in kinds if k in ("cells", "tail")) or None
+        options["text_pass_kind"] = "+".join(k for k in kinds if k in ("cells", "chrome", "tail")) or None
         page = extract_html(html, url, **options)
         text = page.text
         if extra := [k for k in kinds if k in (*BENCH_KINDS, "clean_text")]:
@@ -212,6 +212,9 @@ EXTRA: dict[str, dict] = {
     "cw+cells+tail+head": {"text_pass_kind": "cells+tail", "head_pass": True},
     "cw+recall+cells+tail+head": {"favor_recall": True, "text_pass_kind": "cells+tail",
                                   "head_pass": True},
+    # the furniture line rules (cleaners/html.py: CHROME_REASONS) before the tail pass
+    "cw+recall+cells+chrome+tail+head": {"favor_recall": True, "text_pass_kind": "cells+chrome+tail",
+                                         "head_pass": True},
 }
 
 

@@ -1,20 +1,26 @@
 """Main text and metadata from an HTML page, with trafilatura.
 
-One `bare_extraction` call gives text and metadata together, comments left out; the page is
-parsed once, trafilatura works on a copy and the head pass reads the tree as it is (the headline,
-byline and standfirst trafilatura leaves out). Every switch below was measured on both dev sets
+The page is parsed once: the metadata (trafilatura's, less what is not used: see _metadata) and
+the head pass (the headline, byline and standfirst trafilatura leaves out) read the tree as it is,
+trafilatura's `bare_extraction` works on a copy, comments left out. Every switch below was measured on both dev sets
 (bench/html_options.py; the figures are in the comments of the constants).
 """
 
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
+from trafilatura import metadata as traf_meta
 from trafilatura.deduplication import LRUCache
-from trafilatura.utils import load_html
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
+from trafilatura.utils import load_html, trim
+from trafilatura.xml import delete_element
 
 from cleaners.boilerplate.rules import match_rule, rules
 
@@ -45,7 +51,21 @@ COMMENTS_APART = False
 # 0.937 (gone 0.874 -> 0.879); "cells" changes no train score (a table row reads as its cells:
 # kept for the text's sake). The kinds that measured no gain (dated comment headers, teasers, the
 # line rules, the whole text classifier) live in bench/html_options.py, which measures them.
-TEXT_PASS = "cells+tail"
+# "chrome" (the line rules of the kinds below only): train F1 0.9371 -> 0.9373, trafilatura-eval
+# train gone 0.878 -> 0.886, kept 0.9545 unchanged (16 of 379 and 75 of 801 pages change:
+# "Czytaj też: ...", "À lire aussi", "Kategorie: News", "© ... All rights reserved", PHP
+# warnings, "Advertisement").
+TEXT_PASS = "cells+chrome+tail"
+# The "chrome" kinds: the paragraphs that a line rule of the text mode (cleaners/boilerplate/rules)
+# of one of these kinds matches whole, the site's furniture. Left out, each measured alone on the
+# train pages (Dragnet F1 change; trafilatura-eval kept change): byline -0.0024 (-0.0008),
+# newsletter -0.0007 (-0.0004), photo-credit -0.0005, dateline -0.0003, navigation -0.0001
+# (-0.0004), cookie-notice -0.0001, editor-note -0.0002, and author-bio, wire-credit, platform
+# (article text in the gold bodies, or no line on the dev pages).
+CHROME_REASONS = frozenset({
+    "tag-list", "share-prompt", "see-also", "ad-label", "copyright", "legal-link", "account-box",
+    "comment-meta", "back-to-top", "image-chrome", "server-error", "script-notice", "markup",
+    "paywall", "donation-widget", "rating"})
 # The head pass (the page's tree read around where trafilatura's text begins): the article's
 # headline as the title, and the byline and standfirst under it (issue 15). See _head_pass.
 HEAD_PASS = True
@@ -137,15 +157,32 @@ def _table_rows_as_cells(paras: list[str]) -> list[str]:
     return out
 
 
+def _chrome_pass(paras: list[str], removed: list[Removal]) -> list[str]:
+    """A paragraph that a line rule of the text mode of a CHROME_REASONS kind matches whole
+    becomes empty (the indexes do not move), and goes to ``removed``."""
+    r = rules()
+    out = []
+    for i, p in enumerate(paras):
+        t = " ".join(p.split())
+        reason = match_rule(t, len(t.split()), r) if t else None
+        if reason in CHROME_REASONS:
+            removed.append((i, p, reason, "line rule of the text mode"))
+            p = ""
+        out.append(p)
+    return out
+
+
 def text_pass(text: str, kind: str | None) -> tuple[str, tuple[Removal, ...]]:
-    """The text pass of ``kind`` ("cells", "tail" or both, "+"-joined) over extracted text:
-    (the text, what "tail" removed, by the index of the paragraph in ``text``)."""
+    """The text pass of ``kind`` ("cells", "chrome", "tail", "+"-joined) over extracted text:
+    (the text, what "chrome" and "tail" removed, by the index of the paragraph in ``text``)."""
     removed: list[Removal] = []
     if not kind or not text:
         return text, ()
     paras = text.split("\n")
     if "cells" in kind:
         paras = _table_rows_as_cells(paras)
+    if "chrome" in kind:
+        paras = _chrome_pass(paras, removed)
     if "tail" in kind:
         paras = _tail_pass(paras, TAIL_MIN_WORDS, removed)
     return "\n".join(paras), tuple(removed)
@@ -157,8 +194,8 @@ def text_pass(text: str, kind: str | None) -> tuple[str, tuple[Removal, ...]]:
 # the sidebar: "Translate", "Cancel reply"), the byline and dateline under it, a standfirst. The
 # Dragnet gold bodies begin there. The pass finds trafilatura's first paragraph in the page's
 # tree, then the nearest heading before it whose words are in the page's <title>: that is the
-# headline (the title), and the short blocks between it and the first paragraph go before the
-# text. Measured on the Dragnet train sites and the trafilatura-eval train split (favor_recall,
+# headline (the title), and the blocks between it and the first paragraph go before the text
+# (bylines, standfirsts, lead paragraphs: see HEAD_WINDOW). Measured on the Dragnet train sites and the trafilatura-eval train split (favor_recall,
 # cells+tail, 379 / 801 pages): F1 0.930 -> headline alone 0.934 (157 of 379 titles not in the
 # gold body before, 25 after; fragments unchanged) -> with the blocks under it 0.937; with kept
 # 0.945 -> 0.955 (standfirsts), without gone 0.886 -> 0.878 (bylines, captions: the
@@ -176,18 +213,24 @@ HEADLINE_MAX_WORDS = 25
 HEADLINE_IN_TITLE = 0.6
 # At most this many headings before the first paragraph are tried, nearest first, and the
 # headline is at most HEAD_WINDOW blocks above it, none of those of more than HEAD_BLOCK_WORDS
-# words (a paragraph between them: the heading is another text's). Window 5/10/20: 0.9369/0.9371/
-# 0.9373 (with the blocks under it), 10 kept.
+# words. The blocks between may be the article's first paragraphs that trafilatura left out
+# (its lead in another container: washingtonpost.com, whitehouse.gov, dailycandy.com; 'with'
+# fragments of trafilatura-eval): they go before the text with the byline. Measured on train
+# (Dragnet F1; trafilatura-eval kept / gone), blocks of at most 30 words and window 10 before:
+# 0.9373 (0.9545 / 0.886); blocks up to 300 words (a longer block is no lead): window 10 0.9376
+# (0.960 / 0.884), 20 0.9382 (0.962 / 0.883), 40 0.9393 (0.964 / 0.882), 100 0.9393 (0.966 /
+# 0.881); 40 kept. Tried with it and left out: the headline holding at least 30% or 50% of the
+# <title>'s words (the site's name is no headline): 0.9382 and 0.9383 (0.963 / 0.882).
 HEAD_CANDIDATES = 6
-HEAD_WINDOW = 10
-HEAD_BLOCK_WORDS = 30
-# The blocks between the headline and the first paragraph that go before the text: 4 to 60 words
+HEAD_WINDOW = 40
+HEAD_BLOCK_WORDS = 300
+# The blocks between the headline and the first paragraph that go before the text: 4 to 300 words
 # (0-4 words: "Comments:18", "Posted in:"; 0.9372 with them, 0.9374 without), less than half of
 # their letters in links (tag lists, "Full list of categories"), and no line rule of the text
 # mode matching them but the byline and dateline ones (navigation, photo credits, share prompts:
 # 0.9379 F1 but without gone 0.876 with them, 0.878 without).
 LEAD_MIN_WORDS = 4
-LEAD_MAX_WORDS = 60
+LEAD_MAX_WORDS = 300
 LEAD_LINK_SHARE = 0.5
 LEAD_REASONS = frozenset({None, "byline", "dateline"})
 # A page whose article and headline share no container smaller than this many elements: no head
@@ -349,6 +392,128 @@ def _lead(h, start, first: str) -> list[str] | None:
     return lead
 
 
+# -- metadata ------------------------------------------------------------------------------
+# trafilatura's extract_metadata (with_metadata=True) cost 17 ms a page on the Dragnet train
+# pages, as much as its text extraction in recall mode: 10 ms finding the author (five XPath
+# expressions whose EXSLT regular expressions call back into Python on every element, run over a
+# copy of the page pruned by two of them), 5 ms categories, tags and a licence (never used here).
+# _metadata below is extract_metadata without those three, its author found in one walk over the
+# elements with the same tests (the same author on every dev page; 17 -> ~5 ms a page).
+_A = re.compile(r"author-?name|AuthorName|authorName")
+_B_ID = re.compile(r"author|zuozhe|bianji|xiaobian")
+_B_CLASS = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by"
+                      r"|journalist-name")
+_C_ID = re.compile(r"[Aa]uthor")
+_C_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
+_D_ID = re.compile(r"^comments|comment-?list|ProductReviews")
+_D_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote"
+                      r"|embedly-instagram|article-(?:share|support)|print|category|meta-date"
+                      r"|meta-reviewer")
+
+
+# htmldate's extensive search (trafilatura's default), kept: without it (trafilatura's fast
+# mode) the date costs 1.3 ms a page instead of 8.2 on 400 trafilatura-eval train pages (its
+# last resort, dateparser, tries every locale on a page with no plain date), but 119 of the
+# 1,180 train pages of both sets get no date (1,058 dates against 1,177; 29 of the 119 lost are
+# a bare year as 1 January). Trying the fast search first, the extensive one only when it finds
+# nothing: 10.1 ms (the pages it leaves are the slow ones).
+EXTENSIVE_DATES = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
+
+
+def _author_tiers(el) -> tuple[bool, bool, bool]:
+    """Whether ``el`` is a result of each of trafilatura's three AUTHOR_XPATHS."""
+    tag, get = el.tag, el.get
+    cls, ident, prop = get("class"), get("id"), get("itemprop") or ""
+    first = tag == "author" or tag in ("a", "address", "div", "link", "p", "span", "strong") and (
+        get("rel") == "author" or ident == "author" or cls == "author" or prop == "author name"
+        or any(c.tag == "rel" and c.text_content() == "me" for c in el)
+        or get("data-testid") in ("AuthorCard", "AuthorURL")
+        or cls is not None and _A.search(cls) is not None)
+    second = tag in ("a", "div", "h3", "h4", "p", "span") and (
+        cls in ("byline", "username", "byl", "BBL") or "author" in prop
+        or ident is not None and _B_ID.search(ident) is not None
+        or cls is not None and _B_CLASS.search(cls) is not None)
+    third = "Byline" in (get("data-component") or "") or "author" in prop \
+        or ident is not None and _C_ID.search(ident) is not None \
+        or cls is not None and _C_CLASS.search(cls) is not None
+    return first, second, third
+
+
+def _author_discarded(el, root) -> bool:
+    """trafilatura's AUTHOR_DISCARD_XPATHS: comment sections, sidebars, dates, figures."""
+    tag = el.tag
+    if tag in ("time", "figure"):
+        return True
+    if el is root or tag not in ("a", "div", "section", "span"):
+        return False
+    cls, ident = el.get("class"), el.get("id")
+    return ident == "comments" or cls in ("comments", "title", "date") \
+        or ident is not None and _D_ID.search(ident) is not None \
+        or cls is not None and _D_CLASS.search(cls) is not None \
+        or "Figure" in (el.get("data-component") or "")
+
+
+def _author(tree) -> str | None:
+    """trafilatura's extract_author without its copy of the page: the first element of the first
+    of its three expressions that holds 3 to 119 characters, read with what its pruning deletes
+    left out."""
+    tiers: list[list] = [[], [], []]
+    gone: set = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        parent = el.getparent()
+        if parent in gone or _author_discarded(el, tree):
+            gone.add(el)
+            continue
+        for hits, hit in zip(tiers, _author_tiers(el), strict=True):
+            if hit:
+                hits.append(el)
+    for hits in tiers:
+        for el in hits:
+            inner = [d for d in el.iterdescendants() if d in gone]
+            if inner:  # read a copy with them deleted (their tails kept), as trafilatura does
+                copy = deepcopy(el)
+                doomed = set(inner)
+                pairs = list(zip(el.iterdescendants(), copy.iterdescendants(), strict=True))
+                for d, c in pairs:
+                    if d in doomed:
+                        delete_element(c)
+                el = copy
+            content = trim(" ".join(el.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
+    return None
+
+
+def _metadata(tree, url: str | None) -> Document:
+    """trafilatura's extract_metadata less categories, tags and licence (see above)."""
+    md = traf_meta.examine_meta(tree)
+    if md.author and " " not in md.author:
+        md.author = None
+    try:
+        md = traf_meta.extract_meta_json(tree, md)
+    except Exception:  # noqa: BLE001 - as trafilatura: a bug there costs the JSON-LD fields only
+        pass
+    if not md.title:
+        md.title = traf_meta.extract_title(tree)
+    if not md.author:
+        md.author = _author(tree)
+    if not md.url:
+        md.url = traf_meta.extract_url(tree, url)
+    md.date = find_date(tree, **set_date_params(EXTENSIVE_DATES), url=md.url)
+    if not md.sitename:
+        md.sitename = traf_meta.extract_sitename(tree)
+    if md.sitename:
+        md.sitename = md.sitename.lstrip("@")
+        if md.sitename and "." not in md.sitename and not md.sitename[0].isupper():
+            md.sitename = md.sitename.title()
+    elif md.url and (m := traf_meta.META_URL.match(md.url)):
+        md.sitename = m[1]
+    md.clean_and_trim()
+    return md
+
+
 def extract_html(html: str, url: str | None = None, *,
                  favor_precision: bool = FAVOR_PRECISION, favor_recall: bool = FAVOR_RECALL,
                  fast: bool = FAST, include_tables: bool = INCLUDE_TABLES,
@@ -356,10 +521,14 @@ def extract_html(html: str, url: str | None = None, *,
                  comments_apart: bool = COMMENTS_APART,
                  head_pass: bool = HEAD_PASS) -> HtmlResult:
     """Trafilatura's main text (paragraphs separated by newlines) and metadata; text "" if none."""
-    # parsed once: trafilatura works on a copy, the head pass reads the page as it is
-    tree = load_html(html) if head_pass else None
+    # parsed once: the metadata and the head pass read the page as it is, trafilatura's
+    # extraction works on a copy
+    tree = load_html(html)
+    if tree is None:
+        return HtmlResult("", None, None, None, url, None)
+    meta = _metadata(tree, url)
     doc = trafilatura.bare_extraction(
-        html if tree is None else tree, url=url, with_metadata=True, include_comments=comments_apart,
+        tree, url=url or meta.url, with_metadata=False, include_comments=comments_apart,
         include_tables=include_tables, favor_precision=favor_precision,
         favor_recall=favor_recall, fast=fast,
         # a cache of this page alone: repeated paragraphs go, nothing depends on other pages
@@ -368,13 +537,13 @@ def extract_html(html: str, url: str | None = None, *,
     if doc is None:
         return HtmlResult("", None, None, None, url, None)
     text = doc.text or ""
-    title = (doc.title or "").strip() or None
+    title = (meta.title or "").strip() or None
     if title:
         # trafilatura sometimes keeps the <h1> as the first paragraph: the title is said once.
         first, _, rest = text.partition("\n")
         if first.strip() == title:
             text = rest
-    if tree is not None and text:
+    if head_pass and text:
         head = _head_pass(tree, [p for p in text.split("\n") if p.strip()])
         if head is not None:
             title, lead = head
@@ -384,5 +553,5 @@ def extract_html(html: str, url: str | None = None, *,
                 paras = paras[first + 1:]
             text = "\n".join([*lead, *paras])
     text, removed = text_pass(text, text_pass_kind)
-    return HtmlResult(text, title, doc.author or None, doc.date or None, doc.url or url,
-                      doc.sitename or None, removed)
+    return HtmlResult(text, title, meta.author or None, meta.date or None, meta.url or url,
+                      meta.sitename or None, removed)

@@ -44,6 +44,28 @@ def test_metadata():
     assert page.title not in text.split("\n")[0]
 
 
+@pytest.mark.parametrize("path", sorted(HTML.glob("*.html.gz")) + sorted(TEXT_PASS.glob("*.html.gz")),
+                         ids=lambda p: p.name.removesuffix(".html.gz"))
+def test_metadata_is_trafilaturas(path):
+    """cleaners.html finds the metadata itself, without trafilatura's categories, tags and
+    licence and with its own walk for the author: on every real page here the title, author,
+    date, URL and site name are the ones trafilatura's extract_metadata gives."""
+    from trafilatura.metadata import extract_author, extract_metadata
+    from trafilatura.utils import load_html
+
+    from cleaners.html import _author
+
+    html = decode(gzip.decompress(path.read_bytes()), html=True, fix=False).text
+    page = extract_html(html, head_pass=False)
+    ref = extract_metadata(load_html(html))
+    assert (page.author, page.published, page.url, page.site) == \
+        (ref.author, ref.date, ref.url, ref.sitename)
+    # the author walk on its own (the page's meta tags win where they name one): "Reuters",
+    # "Ingo Arzt Redakteur für Wirtschaft; Umwelt", "Geschrieben Von Meike Neitz", none ...
+    assert _author(load_html(html)) == extract_author(load_html(html))
+    assert page.title in (ref.title, None)  # None when trafilatura's text is only its title
+
+
 def test_cp1252_page_decodes():
     data = gzip.decompress((HTML / "kyffhaeuser-nachrichten.de-Regen.html.gz").read_bytes())
     decoded = decode(data, html=True, fix=False)
@@ -132,3 +154,42 @@ def test_heading_not_in_the_page_title_is_not_the_headline():
     page = extract_html(_blog_post("Related Content"))
     before = extract_html(_blog_post("Related Content"), head_pass=False)
     assert (page.title, page.text) == (before.title, before.text)
+
+
+def test_site_furniture_lines_go_in_three_languages():
+    """The chrome kind of the text pass: a paragraph that a line rule of the text mode of a
+    furniture kind matches whole goes, recorded with its reason; the article stays. Polish
+    "Czytaj też: ..." lines inside the article (polityka.pl), a French "À lire aussi » ..."
+    (madame.lefigaro.fr), a German "Kategorie: News" (taucher.net), an English "© Thomson
+    Reuters 2020" (vancouversun.com)."""
+    for case_id, reason, line_start, kept in [
+            ("polityka.pl.krolowa", "see-also", "Czytaj też:", "Bandera podąża za handlem"),
+            ("madame.lefigaro.fr.dintestin", "see-also", "À lire aussi", "Travailler son stress"),
+            ("taucher.net-tauchmesse", "tag-list", "Kategorie: News", "Optimismus und damit"),
+            ("vancouversun.com.microsoft", "copyright", "© Thomson Reuters", "carbon")]:
+        page, text = extract(case_id)
+        gone = [t for _, t, why, _ in page.removed if why == reason]
+        assert any(t.startswith(line_start) for t in gone), case_id
+        assert not any(x.startswith(line_start) for x in text.split("\n")), case_id
+        assert kept in text, case_id
+    page, _ = extract("polityka.pl.krolowa")
+    assert sum(t.startswith("Czytaj też:") for _, t, _, _ in page.removed) == 6
+
+
+def test_lead_paragraphs_trafilatura_left_out_come_first():
+    """The head pass: the paragraphs between the headline and trafilatura's first paragraph are
+    the article's beginning (a standfirst, a lead in another container); they come first, the
+    headline is the title. tine.no (Norwegian), blog.mondediplo.net (French)."""
+    for case_id, title, lead, then in [
+            ("tine.no.fotballskole", "NFF: TINE Fotballskole viktig for barneidretten gjennom "
+             "pandemien", "En annerledes sesong med TINE Fotballskole", "– Selv om det er en"),
+            ("blog.mondediplo.net.turpitude", "Turpitude et architecture",
+             "L’un des écrivains sud-coréens les plus célèbres", "Deux vies évoluant")]:
+        page, text = extract(case_id)
+        assert page.title == title
+        assert text.startswith(lead), case_id
+        assert text.index(lead) < text.index(then), case_id
+        alone = extract_html(decode(gzip.decompress(
+            (TEXT_PASS / f"{case_id}.html.gz").read_bytes()), html=True, fix=False).text,
+            head_pass=False)
+        assert lead not in alone.text  # trafilatura alone leaves it out
