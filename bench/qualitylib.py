@@ -307,6 +307,9 @@ def run_method(method: str, page: dict) -> str | None:
 
 def warm_up() -> None:
     """Import and load what the methods use, so that no page pays a process's first-use cost."""
+    from cleaners import html
+
+    html.warm_up()  # dateparser's locales, which the first page with a worded date would load
     sample = ("Headline of the day\n\nThe council met on Tuesday and agreed on the new budget "
               "for the schools of the town, after a long debate that lasted until the evening.\n")
     page = {"id": "warm", "text": sample, "text_bytes": sample.encode(), "url": None,

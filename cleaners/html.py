@@ -420,6 +420,16 @@ _D_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden
 EXTENSIVE_DATES = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
 
 
+def warm_up() -> None:
+    """Load dateparser's locales now (about 2 s of CPU, once per process), rather than on the
+    first page whose date only the extensive search finds ("11 Pop Songs That Will Make You Cry
+    Nov. 6, 2012": dateparser tries every locale on the words it does not know). For a process
+    that times pages one by one (bench/quality.py); a run's workers pay it on first use."""
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("Warm up Nov. 6, 2012")
+
+
 def _author_tiers(el) -> tuple[bool, bool, bool]:
     """Whether ``el`` is a result of each of trafilatura's three AUTHOR_XPATHS."""
     tag, get = el.tag, el.get
