@@ -37,7 +37,7 @@ from pathlib import Path
 from cleaners.document import Document, Rejection, content_hash, document_id
 from cleaners.version import pipeline_version
 from running.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
-from running.inputs import Found
+from running.inputs import Found, Point, Resume
 from running.output import FORMATS, SUFFIX, publish, read_file
 from running.work import FileOutcome
 
@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS inputs (  -- the manifest: one row an input, and one 
     missing_since TEXT              -- the run that found its raw file gone; NULL while it is there
 );
 CREATE TABLE IF NOT EXISTS shapes (shape TEXT PRIMARY KEY, settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS archives (  -- how far a JSONL/WARC file read in parts is committed
+    file TEXT PRIMARY KEY,
+    start INTEGER NOT NULL, skip INTEGER NOT NULL,  -- where its next record is read from
+    offset INTEGER NOT NULL, record INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,           -- of the file's bytes before `start`
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL  -- the file when that was committed
+);
 CREATE TABLE IF NOT EXISTS stale_files (  -- run files holding records a later run replaced
     kind TEXT NOT NULL, run TEXT NOT NULL, by_run TEXT NOT NULL,
     PRIMARY KEY (kind, run, by_run)
@@ -502,6 +509,13 @@ class CleanStore:
         files = {f for (f,) in self.db.execute(_ORPHANS)}
         return [item for item in found if item.path in files]
 
+    def resume_point(self, path: str) -> Resume | None:
+        """Where the next record of a JSONL/WARC file is, after the parts of it committed so
+        far (by this run or an earlier one); None when none was."""
+        row = self.db.execute("SELECT start, skip, offset, record, sha256, size, mtime_ns "
+                              "FROM archives WHERE file=?", (path,)).fetchone()
+        return Resume(Point(*row[:4]), *row[4:]) if row else None
+
     def _prior(self, key: str) -> Prior | None:
         row = self.db.execute("SELECT outcome, run, record_hash, content_hash FROM inputs "
                               "WHERE path=?", (key,)).fetchone()
@@ -531,11 +545,17 @@ class CleanStore:
         size, mtime = outcome.stat or (None, None)
         for result in outcome.results:
             self.add(result, outcome.seconds, size, mtime)
+        if (part := outcome.part) is not None:  # its records up to part.after are done
+            after = part.after
+            self.db.execute("INSERT OR REPLACE INTO archives VALUES (?,?,?,?,?,?,?,?)",
+                            (outcome.path, after.start, after.skip, after.offset, after.record,
+                             part.after_sha256, part.size, part.mtime_ns))
         if outcome.container:  # a JSONL/WARC file read through: the manifest knows it whole
             self._set_row(outcome.path, self._prior(outcome.path), size=size, mtime_ns=mtime,
                           sha256=outcome.sha256, outcome="container", id=document_id(outcome.path),
                           run=self.run, file=outcome.path)
-        self._records_gone(outcome.path)
+        if part is None or part.last and part.whole:
+            self._records_gone(outcome.path)
 
     def add(self, result: Document | Rejection, seconds: float = 0.0, size: int | None = None,
             mtime: int | None = None) -> str:
