@@ -104,6 +104,7 @@ class Record:
     site: str | None = None
     charset: str | None = None     # from a Content-Type header, when known (WARC)
     error: tuple[str, str] | None = None  # (reason, detail) of a bad record
+    refers_to: str | None = None   # a WARC revisit: the URL of the response it repeats
 
 
 COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
@@ -176,6 +177,11 @@ class GzipMembers(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    @property
+    def between_members(self) -> bool:
+        """Whether every member begun so far is read to its end."""
+        return self._inflater is None
 
     def readinto(self, buffer) -> int:
         while True:
@@ -726,6 +732,10 @@ def _warc_record(rec, frame: Frame, counts: WarcCounts, limit: int) -> Record | 
         content_type = headers.get("Content-Type")
     elif warc_type == "conversion":  # Common Crawl WET: the page's text, UTF-8
         content_type, fmt = "text/plain; charset=utf-8", "text"
+    elif warc_type == "revisit":  # the same payload as an earlier response: no payload of its own
+        original = headers.get("WARC-Refers-To-Target-URI")
+        return Record(index, b"", "html", url=url, fetched=fetched,
+                      refers_to=original.strip("<>") if original else url)
     else:
         counts.skipped[warc_type] += 1
         return None

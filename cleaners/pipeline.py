@@ -88,6 +88,9 @@ class Pages:
             doc_id = document_id(raw.path, rec.record)
             if rec.error:
                 yield Rejection(doc_id, source, *rec.error)
+            elif rec.refers_to is not None:
+                yield Rejection(doc_id, source, "revisit", f"repeats {rec.refers_to}",
+                                refers_to=rec.refers_to)
             else:
                 meta = {key: getattr(rec, key) for key in META_FIELDS}
                 yield Page(doc_id, source, rec.data, rec.format, meta | {"charset": rec.charset})

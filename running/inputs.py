@@ -246,7 +246,7 @@ def _points(starts: Iterator[tuple[int, int, bool | None]], begin: Point,
             while at + 1 < len(members.members) and members.members[at + 1][1] <= pos:
                 at += 1
             raw, out = members.members[at] if members.members else (begin.start, 0)
-            if whole is None and members.raw_pos > raw and members._inflater is None:
+            if whole is None and members.raw_pos > raw and members.between_members:
                 raw, out = members.raw_pos, pos  # the end, after the last whole member
             point = Point(raw, pos - out, base + pos, number)
         elif kind is None:
@@ -261,8 +261,9 @@ def index_archive(raw_root: str | os.PathLike, found: Found, per_part: int, limi
     """The first pass over a JSONL/WARC file: its records' starts (gzip member boundaries, line
     starts, record starts; inside a stream without members, bytes to read through), and the
     file as parts of `per_part` records (a stream without members: fewer, bigger parts, since
-    each reads through what comes before it), each a Found of its own; `per_part` 0: one part. `resume`: where an
-    earlier run stopped; used when the bytes before it are unchanged (an archive that grows).
+    each reads through what comes before it), each a Found of its own; `per_part` 0: one part.
+    `resume`: where an earlier run stopped; used when the bytes before it are unchanged (an
+    archive that grows).
     Raises ReadError / OSError (the file is then cleaned whole, and rejected as such)."""
     fmt = multi_record_format(found.path)
     with open(Path(raw_root, found.path), "rb") as file:

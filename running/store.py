@@ -612,6 +612,9 @@ class CleanStore:
         run. A near duplicate's hash points at the kept copy, so that a later exact copy of it
         is linked to the original too."""
         doc = decision.result
+        if isinstance(doc, Document) and doc.url and doc.source.record is not None:
+            # a page out of an archive: what a later revisit of its URL repeats
+            self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (doc.url, doc.id))
         if decision.outcome == "document":
             self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
                             (doc.content_hash, doc.id, self.run, path, doc.id))
@@ -704,7 +707,8 @@ class CleanStore:
             "documents": self.counts["document"],
             "duplicates": self.counts["duplicate"],
             "duplicates_by_kind": {"exact": self.counts["duplicate_exact"],
-                                   "near": self.counts["duplicate_near"]},
+                                   "near": self.counts["duplicate_near"],
+                                   "revisit": self.counts["duplicate_revisit"]},
             "rejected": self.counts["rejected"],
             "rejected_by_reason": dict(sorted(self.reasons.items())),
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],

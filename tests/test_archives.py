@@ -266,3 +266,27 @@ def test_sigkill_inside_an_archive_then_resume(prefect_harness, tmp_path):
     assert (cleaned, report["unchanged"]) == (N_RECORDS - done_before, 0)  # none cleaned twice
     assert current(clean) == reference
     assert not list(clean.rglob("*.tmp"))
+
+
+def test_a_revisit_is_a_duplicate_of_the_response_it_repeats(tmp_path):
+    from running.runs import run_ingest
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    name, html = page(PAGES[0])
+    url = f"https://a.example/{name}"
+    record(writer, "response", url, html, "text/html")
+    for target, original in ((url, url), ("https://a.example/again", url),
+                             ("https://b.example/never-fetched", "https://b.example/never-fetched")):
+        writer.write_record(writer.create_revisit_record(
+            target, "sha1:AAAA", original, "2024-01-01T00:00:00Z"))
+    raw = tmp_path / "raw"
+    write(raw, "crawl.warc.gz", out.getvalue())
+    report = run_ingest(Settings(raw=str(raw), clean=str(tmp_path / "clean"), workers=1))
+    (doc,) = read_jsonl(tmp_path / "clean" / "documents")
+    dups = read_jsonl(tmp_path / "clean" / "duplicates")
+    assert [(d["source"]["record"], d["duplicate_of"], d["kind"]) for d in dups] == [
+        (1, doc["id"], "revisit"), (2, doc["id"], "revisit")]
+    (unknown,) = read_jsonl(tmp_path / "clean" / "rejected")
+    assert unknown["reason"] == "revisit" and "https://b.example/never-fetched" in unknown["detail"]
+    assert report["duplicates_by_kind"]["revisit"] == 2
