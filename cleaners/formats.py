@@ -331,33 +331,33 @@ def iter_jsonl(data: bytes | BinaryIO, field_map: dict[str, list[str]] | None = 
 
 def _jsonl_records(stream: BinaryIO, fields: dict[str, list[str]], first: int, count: int | None,
                    limit: int) -> Iterator[Record]:
-    try:
-        for number, line in _lines(stream, first, count, limit):
-            if isinstance(line, ReadError):
-                yield Record(number, b"", "text", error=(line.reason, f"line {number}: {line.detail}"))
-                continue
-            if line.strip():
-                yield _jsonl_record(number, line, fields)
-    except _STREAM_ERRORS as exc:  # a compressed stream cut short or corrupt
-        yield Record(first, b"", "text", error=("corrupt-compression", f"{type(exc).__name__}: {exc}"))
+    for number, line in _lines(stream, first, count, limit):
+        if isinstance(line, ReadError):
+            yield Record(number, b"", "text", error=(line.reason, f"line {number}: {line.detail}"))
+        elif line.strip():
+            yield _jsonl_record(number, line, fields)
 
 
 def _lines(stream: BinaryIO, first: int, count: int | None, limit: int
            ) -> Iterator[tuple[int, bytes | ReadError]]:
     """(line number, line without its end) from `first`, `count` lines at most; a line above
-    `limit` bytes is a ReadError in its place, read through without being kept."""
+    `limit` bytes is a ReadError in its place, read through without being kept; a compressed
+    stream that breaks ends with a ReadError("corrupt-compression") by the line it broke in."""
     number = first
     while count is None or number < first + count:
-        line = stream.readline(limit + 1)
+        try:
+            line = stream.readline(limit + 1)
+            if len(line) > limit and not line.endswith(b"\n"):
+                size = len(line) + _skip_line(stream)
+                line = ReadError("too-large", f"{size} bytes, above the {limit}-byte limit")
+        except _STREAM_ERRORS as exc:
+            yield number, ReadError("corrupt-compression", f"{type(exc).__name__}: {exc}")
+            return
         if not line:
             return
-        if number == 1:
-            line = line.removeprefix(b"\xef\xbb\xbf")
-        if len(line) > limit and not line.endswith(b"\n"):
-            size = len(line) + _skip_line(stream)
-            yield number, ReadError("too-large", f"{size} bytes, above the {limit}-byte limit")
-        else:
-            yield number, line.rstrip(b"\n")
+        if isinstance(line, bytes):
+            line = (line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line).rstrip(b"\n")
+        yield number, line
         number += 1
 
 

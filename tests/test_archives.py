@@ -139,6 +139,16 @@ def test_a_bomb_line_in_a_jsonl_export(tmp_path):
     assert peak < 20 << 20, peak  # the line's first 8 MB, and once more while it is read
 
 
+def test_a_broken_compressed_stream_is_a_rejection_by_the_line_it_broke_in(tmp_path):
+    export = gzip.compress(scrapy_export()[0])
+    raw = tmp_path / "raw"
+    found = write(raw, "export.jsonl.gz", export[:len(export) // 2] + b"not gzip at all")
+    outcome = clean_file(str(raw), found, Settings())
+    *good, broken = outcome.results
+    assert broken.reason == "corrupt-compression" and len(good) >= 1
+    assert len({r.source.record for r in outcome.results}) == len(outcome.results)
+
+
 def cut_warc(tmp_path) -> tuple[Path, bytes, int]:
     """A .warc.gz cut inside its last page's gzip member (a crawl still writing)."""
     data = build_warc(gzipped=True)[0]
