@@ -556,6 +556,8 @@ class CleanStore:
                           run=self.run, file=outcome.path)
         if part is None or part.last and part.whole:
             self._records_gone(outcome.path)
+        elif not part.whole:  # read again from where a run stopped: the records it re-read
+            self._records_gone(outcome.path, range(part.at.record, part.after.record))
 
     def add(self, result: Document | Rejection, seconds: float = 0.0, size: int | None = None,
             mtime: int | None = None) -> str:
@@ -588,11 +590,18 @@ class CleanStore:
         self.counts[kind] += 1
         return kind
 
-    def _records_gone(self, path: str) -> None:
-        """A JSONL/WARC file is read (or rejected whole): its records that were not in it this
-        time are gone from the raw folder, like a deleted file; their records stay."""
-        self.db.execute("UPDATE inputs SET missing_since=? WHERE file=? AND path != file "
-                        "AND seen IS NOT ? AND missing_since IS NULL", (self.run, path, self.run))
+    def _records_gone(self, path: str, numbers: range | None = None) -> None:
+        """A JSONL/WARC file is read (or rejected whole), or these `numbers` of its records:
+        its records that were not in it this time are gone from the raw folder, like a deleted
+        file; their records stay. (A record the file ended inside, read again once written,
+        may now be no page: its rejection as truncated-warc is gone.)"""
+        query = ("UPDATE inputs SET missing_since=? WHERE file=? AND path != file "
+                 "AND seen IS NOT ? AND missing_since IS NULL")
+        if numbers is None:
+            self.db.execute(query, (self.run, path, self.run))
+        else:
+            self.db.executemany(query + " AND path=?",
+                                [(self.run, path, self.run, f"{path}#{n}") for n in numbers])
 
     def _unindex(self, doc_id: str, prior: Prior, decision: Decision) -> None:
         """Take an input's earlier version out of the indexes before its new one goes in."""

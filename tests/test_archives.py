@@ -8,6 +8,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import sqlite3
 import tracemalloc
 from pathlib import Path
 
@@ -179,6 +180,27 @@ def test_a_truncated_last_record_then_the_archive_grows(tmp_path):
     whole = Settings(raw=str(raw), clean=str(tmp_path / "whole"), workers=2, batch_size=4)
     run_ingest(whole)
     assert current(tmp_path / "clean") == current(tmp_path / "whole")
+
+
+def test_a_cut_record_that_turns_out_no_page_is_gone(tmp_path):
+    """Cut inside a request record: rejected as truncated-warc; once the crawl has written it,
+    it is a request (skipped), and its rejection is counted among the records gone."""
+    from running.runs import run_ingest
+
+    data = build_warc(gzipped=True)[0]
+    members = GzipMembers(io.BytesIO(data))
+    io.BufferedReader(members).read()
+    raw = tmp_path / "raw"
+    write(raw, "crawl.warc.gz", data[:members.members[-2][0] + 200])  # the last request, cut
+    settings = Settings(raw=str(raw), clean=str(tmp_path / "clean"), workers=1, batch_size=4)
+    assert run_ingest(settings)["rejected_by_reason"] == {"truncated-warc": 1}
+    (raw / "crawl.warc.gz").write_bytes(data)
+    second = run_ingest(settings)
+    assert (second["documents"], second["rejected"]) == (1, 0)
+    assert second["skipped_records"] == {"request": 1}
+    with sqlite3.connect(tmp_path / "clean" / "state.sqlite") as db:
+        gone = db.execute("SELECT outcome FROM inputs WHERE missing_since IS NOT NULL").fetchall()
+    assert gone == [("rejected",)]
 
 
 def current(clean: Path) -> dict:
