@@ -92,6 +92,9 @@ class Rejection:
     source: Source
     reason: str   # empty, binary, undecodable, too-large, no-text-after-cleaning, ...
     detail: str
+    # reason "revisit" (a WARC revisit record): the URL of the page it repeats, which the flow
+    # process looks up to make it a duplicate of that page's document
+    refers_to: str | None = None
 
     def to_record(self) -> dict:
         return {"id": self.id, "source": self.source.to_record(), "reason": self.reason,

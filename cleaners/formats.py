@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 import zstandard
 from fastwarc.warc import ArchiveIterator
@@ -46,7 +47,8 @@ from cleaners.dates import parse_date, parse_datetime
 
 # Formats by the name's ending, once a compression suffix is taken off.
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
-           ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
+           ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc",
+           ".wet": "warc"}  # Common Crawl's text dumps: CC-MAIN-....warc.wet.gz
 MULTI_RECORD = ("jsonl", "warc")  # formats whose file holds many documents
 PAGE_SUFFIXES = tuple(suffix for suffix, fmt in FORMATS.items() if fmt not in MULTI_RECORD)
 COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd",
@@ -102,6 +104,7 @@ class Record:
     site: str | None = None
     charset: str | None = None     # from a Content-Type header, when known (WARC)
     error: tuple[str, str] | None = None  # (reason, detail) of a bad record
+    refers_to: str | None = None   # a WARC revisit: the URL of the response it repeats
 
 
 COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
@@ -157,6 +160,73 @@ def decompress(data: bytes, limit: int) -> tuple[bytes, str | None]:
     except (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError) as exc:
         raise ReadError("corrupt-compression", f"{kind}: {exc}") from None
     return out.getvalue(), kind
+
+
+class GzipMembers(io.RawIOBase):
+    """A gzip stream's decompressed bytes, read member by member, noting where each member
+    starts: `members` holds (byte in the compressed stream, byte in the output) of each, the
+    places a reader can start again (crawlers write one member per WARC record). The output is
+    produced `readinto`'s buffer at a time, so a bomb costs no more memory than its reader asks
+    for. A stream cut inside a member raises EOFError once what it held is read."""
+
+    def __init__(self, source: BinaryIO, start: int = 0):
+        self.source = source
+        self.members: list[tuple[int, int]] = []
+        self.raw_pos, self.out_pos = start, 0  # bytes of the compressed stream consumed; output
+        self._input, self._inflater = b"", None
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def between_members(self) -> bool:
+        """Whether every member begun so far is read to its end."""
+        return self._inflater is None
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if not self._input:
+                self._input = self.source.read(_CHUNK)
+                if not self._input:
+                    if self._inflater is None:
+                        return 0
+                    out = self._inflater.flush()
+                    if not out:
+                        raise EOFError(f"the gzip stream ends inside the member at byte "
+                                       f"{self.members[-1][0]}")
+                    return self._give(buffer, out)
+            if self._inflater is None:
+                self._inflater = zlib.decompressobj(31)  # 31: a gzip header
+                self.members.append((self.raw_pos, self.out_pos))
+            inflater = self._inflater
+            out = inflater.decompress(self._input, len(buffer))
+            rest = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+            self.raw_pos += len(self._input) - len(rest)
+            self._input = rest
+            if inflater.eof:
+                self._inflater = None
+            if out:
+                return self._give(buffer, out)
+
+    def _give(self, buffer, out: bytes) -> int:
+        buffer[:len(out)] = out
+        self.out_pos += len(out)
+        return len(out)
+
+
+def open_stream(source: BinaryIO, kind: str | None) -> BinaryIO:
+    """A buffered reader of `source`'s decompressed bytes (`kind` from compression_of: gzip,
+    bzip2, xz, zstd; None: as they are). Reading it may raise what _STREAM_ERRORS names."""
+    if kind == "gzip":
+        return io.BufferedReader(GzipMembers(source), _CHUNK)
+    if kind == "bzip2":
+        return bz2.BZ2File(source)
+    if kind == "xz":
+        return lzma.LZMAFile(source)
+    if kind == "zstd":
+        reader = zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)
+        return io.BufferedReader(reader, _CHUNK)
+    return source
 
 
 _ZSTD_MAGIC = 0xFD2FB528
@@ -234,62 +304,89 @@ def _published(item: dict, names: list[str]) -> str | None:
     return None
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(1-based line number, line) without splitting the whole buffer at once."""
-    start, number = 0, 0
-    if data.startswith(b"\xef\xbb\xbf"):
-        start = 3
-    while start < len(data):
-        end = data.find(b"\n", start)
-        if end < 0:
-            end = len(data)
-        number += 1
-        yield number, data[start:end]
-        start = end + 1
-
-
-def iter_jsonl(data: bytes, field_map: dict[str, list[str]] | None = None) -> Iterator[Record]:
+def iter_jsonl(data: bytes | BinaryIO, field_map: dict[str, list[str]] | None = None, *,
+               first: int = 1, count: int | None = None,
+               max_line_bytes: int = MAX_DECOMPRESSED_BYTES) -> Iterator[Record]:
     """One Record per non-empty line of a JSONL/NDJSON export, numbered by line (1-based).
 
     `field_map` replaces the field names of the keys it names (see DEFAULT_FIELDS), e.g.
     {"text": ["maintext"], "published": ["date_publish"]}; an unknown key is a ValueError, raised
     here, before any line is read. An html field gives format "html"; else a text field gives
     "text". A line that is not a JSON object gives error ("bad-json", "line N: ..."), one with
-    neither gives ("no-content", ...). Never raises on the data."""
+    neither gives ("no-content", ...). Never raises on the data.
+
+    `data` is the decompressed bytes or a readable stream of them (read line by line: memory is
+    one line); `first` is the number of the stream's first line (a part of a file read from the
+    middle) and `count` how many lines to read (None: to the end). A line above
+    `max_line_bytes` gives ("too-large", ...) and costs no more than that in memory."""
     fields = dict(DEFAULT_FIELDS)
     if field_map:
         unknown = set(field_map) - set(DEFAULT_FIELDS)
         if unknown:
             raise ValueError(f"unknown field_map keys {sorted(unknown)}; known: {sorted(DEFAULT_FIELDS)}")
         fields.update({key: list(names) for key, names in field_map.items()})
-    return _jsonl_records(data, fields)
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    return _jsonl_records(stream, fields, first, count, max_line_bytes)
 
 
-def _jsonl_records(data: bytes, fields: dict[str, list[str]]) -> Iterator[Record]:
-    for number, line in _lines(data):
-        if not line.strip():
-            continue
+def _jsonl_records(stream: BinaryIO, fields: dict[str, list[str]], first: int, count: int | None,
+                   limit: int) -> Iterator[Record]:
+    for number, line in _lines(stream, first, count, limit):
+        if isinstance(line, ReadError):
+            yield Record(number, b"", "text", error=(line.reason, f"line {number}: {line.detail}"))
+        elif line.strip():
+            yield _jsonl_record(number, line, fields)
+
+
+def _lines(stream: BinaryIO, first: int, count: int | None, limit: int
+           ) -> Iterator[tuple[int, bytes | ReadError]]:
+    """(line number, line without its end) from `first`, `count` lines at most; a line above
+    `limit` bytes is a ReadError in its place, read through without being kept; a compressed
+    stream that breaks ends with a ReadError("corrupt-compression") by the line it broke in."""
+    number = first
+    while count is None or number < first + count:
         try:
-            item = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
-            yield Record(number, b"", "text", error=("bad-json", f"line {number}: {exc}"))
-            continue
-        if not isinstance(item, dict):
-            yield Record(number, b"", "text", error=(
-                "bad-json", f"line {number}: a JSON {type(item).__name__}, not an object"))
-            continue
-        url = _value(item, fields["url"])
-        meta = {"url": url, "title": _value(item, fields["title"]),
-                "published": _published(item, fields["published"]),
-                "site": _value(item, fields["site"])}
-        if (html := _value(item, fields["html"])) is not None:
-            yield Record(number, html.encode("utf-8", "surrogatepass"), "html", **meta)
-        elif (text := _value(item, fields["text"], join=True)) is not None:
-            yield Record(number, text.encode("utf-8", "surrogatepass"), "text", **meta)
-        else:
-            tried = "/".join(fields["html"] + fields["text"])
-            yield Record(number, b"", "text", url=url,
-                         error=("no-content", f"line {number}: no {tried} field"))
+            line = stream.readline(limit + 1)
+            if len(line) > limit and not line.endswith(b"\n"):
+                size = len(line) + _skip_line(stream)
+                line = ReadError("too-large", f"{size} bytes, above the {limit}-byte limit")
+        except _STREAM_ERRORS as exc:
+            yield number, ReadError("corrupt-compression", f"{type(exc).__name__}: {exc}")
+            return
+        if not line:
+            return
+        if isinstance(line, bytes):
+            line = (line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line).rstrip(b"\n")
+        yield number, line
+        number += 1
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    """Read through the rest of a line, a chunk at a time; the bytes passed over."""
+    skipped = 0
+    while (chunk := stream.readline(_CHUNK)) and not chunk.endswith(b"\n"):
+        skipped += len(chunk)
+    return skipped + len(chunk)
+
+
+def _jsonl_record(number: int, line: bytes, fields: dict[str, list[str]]) -> Record:
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
+        return Record(number, b"", "text", error=("bad-json", f"line {number}: {exc}"))
+    if not isinstance(item, dict):
+        return Record(number, b"", "text", error=(
+            "bad-json", f"line {number}: a JSON {type(item).__name__}, not an object"))
+    url = _value(item, fields["url"])
+    meta = {"url": url, "title": _value(item, fields["title"]),
+            "published": _published(item, fields["published"]),
+            "site": _value(item, fields["site"])}
+    if (html := _value(item, fields["html"])) is not None:
+        return Record(number, html.encode("utf-8", "surrogatepass"), "html", **meta)
+    if (text := _value(item, fields["text"], join=True)) is not None:
+        return Record(number, text.encode("utf-8", "surrogatepass"), "text", **meta)
+    tried = "/".join(fields["html"] + fields["text"])
+    return Record(number, b"", "text", url=url, error=("no-content", f"line {number}: no {tried} field"))
 
 
 # --- WARC -----------------------------------------------------------------------------------------
@@ -305,7 +402,6 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
                          re.IGNORECASE | re.DOTALL)
 # Look this far into a payload for the HTML start (BOM, comments, white space before it).
 SNIFF_BYTES = 1024
-_WARC_LINE = re.compile(rb"(?:^|\n)WARC/1\.[01]\r?\n")
 
 
 @dataclass
@@ -400,98 +496,232 @@ def sniff_html(payload: bytes) -> bool:
     return bool(_HTML_START.match(head))
 
 
-def iter_warc(data: bytes, max_page_bytes: int = MAX_PAGE_BYTES
-              ) -> tuple[Iterator[Record], WarcCounts]:
-    """The HTML pages of an (already decompressed) WARC, as a lazy iterator, and the counts it fills.
+def iter_warc(data: bytes | BinaryIO, max_page_bytes: int = MAX_PAGE_BYTES, *, first: int = 0,
+              count: int | None = None, offset: int = 0) -> tuple[Iterator[Record], WarcCounts]:
+    """The pages of a WARC (its decompressed bytes, or a readable stream of them), as a lazy
+    iterator, and the counts it fills.
 
     response records with an HTTP 2xx HTML payload (Content-Type text/html or
     application/xhtml+xml, or sniffed when the type says nothing) and resource records of an HTML
-    type become Records: url=WARC-Target-URI, fetched=WARC-Date, charset from the HTTP
+    type become HTML Records: url=WARC-Target-URI, fetched=WARC-Date, charset from the HTTP
     Content-Type, data the payload with chunked transfer-encoding and gzip/deflate/br/zstd
-    content-encoding decoded. Every other record is skipped and counted in WarcCounts.skipped.
-    A page above `max_page_bytes` (raw or decoded: a gzip bomb in a response) gives error
-    ("too-large", ...); a content-encoding that cannot be undone gives ("corrupt-encoding", ...).
-    A record cut short by the end of the file gives error ("truncated-warc", ...); an unreadable
-    record gives ("corrupt-warc", ...) and reading resumes at the next "WARC/1." line. Compressed
-    bytes give one ("compressed", ...) Record: call `decompress` first. Never raises.
+    content-encoding decoded. conversion records (Common Crawl WET: a page's extracted text)
+    become text Records with their target URL and date. Every other record is skipped and
+    counted in WarcCounts.skipped.
+    A record above `max_page_bytes` (its block, or a payload once decoded: a gzip bomb in a
+    response) gives error ("too-large", ...) if it is a page, and is skipped otherwise; a
+    content-encoding that cannot be undone gives ("corrupt-encoding", ...). A record cut short
+    by the end of the file gives error ("truncated-warc", ...) and ends the file; bytes that are
+    no WARC record give ("corrupt-warc", ...) and reading resumes at the next "WARC/1." line; a
+    compressed stream that breaks gives ("corrupt-compression", ...). Compressed bytes give one
+    ("compressed", ...) Record: decompress first (open_stream). Never raises.
 
-    Memory: records are read one at a time from `data` (which io.BytesIO shares, not copies);
-    beyond `data` itself, one decoded payload at a time is held."""
+    Records are numbered from `first` (0 for a file's start), one number a WARC record or
+    unreadable stretch; `count` stops after that many (None: the end), `offset` is the byte of
+    the decompressed file where the stream starts (for the details of errors).
+    Memory: one record at a time is read from the stream (a record above the limit is read
+    through in 1 MB chunks, not kept)."""
     counts = WarcCounts()
-    return _warc_records(data, counts, max_page_bytes), counts
+    if isinstance(data, bytes | bytearray):
+        if (kind := compression_of(data)) is not None:
+            counts.errors += 1
+            error = ("compressed", f"{kind} bytes: decompress before iter_warc")
+            return iter([Record(first, b"", "html", error=error)]), counts
+        data = io.BytesIO(data)
+    records = (_warc_page(framed, counts, max_page_bytes)
+               for framed in WarcFrames(data, max_page_bytes, first=first, count=count, offset=offset))
+    return (record for record in records if record is not None), counts
 
 
-def _block_end(data: bytes, pos: int, declared: str | None) -> int | None:
-    """Where the record starting at `pos` ends (header + block + CRLFCRLF); None if unknown."""
-    header_end = data.find(b"\r\n\r\n", pos)
-    try:
-        length = int(declared) if declared is not None else -1
-    except ValueError:
-        return None
-    if header_end < 0 or length < 0:
-        return None
-    return header_end + 4 + length
+# A WARC header is a few hundred bytes; this much without its blank line is not one.
+MAX_WARC_HEADER = 64 * 1024
+# Of a record above the size limit, this much is kept: its WARC and HTTP headers, to tell
+# a page (rejected as too-large) from an image or a video (skipped).
+OVERSIZE_HEAD = 64 * 1024
+# What reading a compressed stream raises when it is cut short or broken.
+_STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 
-def _warc_records(data: bytes, counts: WarcCounts, limit: int) -> Iterator[Record]:
-    if (kind := compression_of(data)) is not None:
-        counts.errors += 1
-        yield Record(0, b"", "html", error=("compressed", f"{kind} bytes: decompress before iter_warc"))
+@dataclass(frozen=True)
+class Frame:
+    """One WARC record as its bytes (header, block, record end), or a stretch that is none."""
+
+    record: int                 # its number in the file
+    offset: int                 # byte of the decompressed file where it starts
+    data: bytes                 # header and block; only the block's head when `oversize`
+    length: int = 0             # the block's declared length
+    cut: bool = False           # the file ends inside it
+    oversize: bool = False      # its block is above the limit: read through, not kept
+    error: tuple[str, str] | None = None
+
+
+def _is_version_line(line: bytes) -> bool:
+    return line.rstrip(b"\r\n") in (b"WARC/1.0", b"WARC/1.1")
+
+
+def _content_length(header: bytes) -> int | None:
+    match = re.search(rb"\r?\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*\r?\n", header, re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def _skip(stream: BinaryIO, size: int) -> int:
+    """Read through `size` bytes, 1 MB at a time; the bytes there were."""
+    done = 0
+    while done < size and (chunk := stream.read(min(_CHUNK, size - done))):
+        done += len(chunk)
+    return done
+
+
+class WarcFrames:
+    """The records of a decompressed WARC stream, one Frame each, by their headers'
+    Content-Length, without parsing them (the first pass over an archive, and each part's
+    reading). A stretch of bytes before a "WARC/1." line is one Frame with a corrupt-warc error;
+    a stream that breaks (compression) ends with a Frame with its error. Never raises. Once
+    iterated, `pos` is the byte after the last record and `number` the next record's number."""
+
+    def __init__(self, stream: BinaryIO, limit: int, *, first: int = 0, count: int | None = None,
+                 offset: int = 0):
+        self.stream, self.limit, self.count = stream, limit, count
+        self.first, self.number, self.pos = first, first, offset
+        self.start = offset  # where the record being read starts
+
+    def __iter__(self) -> Iterator[Frame]:
+        stream, pending = self.stream, b""
+        try:
+            while self.count is None or self.number < self.first + self.count:
+                self.start = self.pos
+                line = pending or stream.readline(MAX_WARC_HEADER)
+                pending = b""
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):  # the end of the record before, or padding
+                    self.pos += len(line)
+                    continue
+                if not _is_version_line(line):
+                    start, size = self.pos, len(line)
+                    while (line := stream.readline(MAX_WARC_HEADER)) and not _is_version_line(line):
+                        size += len(line)
+                    self.pos, pending = start + size, line
+                    yield self._next(Frame(self.number, start, b"", error=(
+                        "corrupt-warc", f"record {self.number}: {size} bytes at byte {start} "
+                                        "are not a WARC record")))
+                    continue
+                frame = self._record(line)
+                yield self._next(frame)
+                if frame.cut:
+                    return
+        except EOFError:  # a compressed stream that ends inside a record: the file is cut
+            yield Frame(self.number, self.start, b"", cut=True, error=(
+                "truncated-warc", f"record {self.number} at byte {self.start}: the file ends inside it"))
+        except _STREAM_ERRORS as exc:
+            yield Frame(self.number, self.start, b"", cut=True, error=(
+                "corrupt-compression", f"record {self.number}, after byte {self.start}: "
+                                       f"{type(exc).__name__}: {exc}"))
+
+    def _next(self, frame: Frame) -> Frame:
+        self.number += 1
+        return frame
+
+    def _record(self, line: bytes) -> Frame:
+        stream, start, header = self.stream, self.pos, [line]
+        while (line := stream.readline(MAX_WARC_HEADER)) not in (b"\r\n", b"\n", b""):
+            header.append(line)
+            if sum(map(len, header)) > MAX_WARC_HEADER:
+                break
+        header.append(line)
+        head = b"".join(header)
+        self.pos += len(head)
+        length = _content_length(head)
+        if not line:
+            return Frame(self.number, start, head, cut=True)
+        if length is None:
+            return Frame(self.number, start, head, error=(
+                "corrupt-warc", f"record {self.number} at byte {start}: a header without its "
+                                "Content-Length or its end"))
+        if length > self.limit:
+            block = stream.read(min(length, OVERSIZE_HEAD))
+            got = len(block) + _skip(stream, length - len(block))
+            data = head + block
+        else:
+            block = stream.read(length)
+            got = len(block)
+            data = head + block + b"\r\n\r\n"
+        self.pos += got
+        return Frame(self.number, start, data, length, cut=got < length, oversize=length > self.limit)
+
+
+def record_starts(stream: BinaryIO, fmt: str, limit: int, *, first: int, offset: int = 0
+                  ) -> Iterator[tuple[int, int, bool]]:
+    """(number, byte of the decompressed stream where it starts, whole) of each record of a
+    WARC or JSONL stream, and last (number, byte, None) for where the stream ends: the first
+    pass over an archive, which splits it. `whole` is False for a record that the stream ends
+    (or breaks) inside: only the last one can be. Never raises."""
+    if fmt == "warc":
+        frames = WarcFrames(stream, limit, first=first, offset=offset)
+        for frame in frames:
+            yield frame.record, frame.offset, not frame.cut
+            if frame.cut:
+                return
+        yield frames.number, frames.pos, None
         return
-    index, start = 0, 0
-    while start < len(data):
-        stream = io.BytesIO(data)
-        stream.seek(start)
+    number, pos = first, offset
+    try:
+        while True:
+            size, chunk = 0, b""
+            while chunk := stream.readline(_CHUNK):
+                size += len(chunk)
+                if chunk.endswith(b"\n"):
+                    break
+            if not size:
+                break
+            yield number, pos, chunk.endswith(b"\n")
+            if not chunk.endswith(b"\n"):
+                return
+            number, pos = number + 1, pos + size
+    except _STREAM_ERRORS:
+        yield number, pos, False
+        return
+    yield number, pos, None
+
+
+def _warc_page(frame: Frame, counts: WarcCounts, limit: int) -> Record | None:
+    """The page (or the error) one Frame gives, or None for a record that is no page."""
+    counts.records += 1
+    index = frame.record
+    if frame.error:
+        counts.errors += 1
+        return Record(index, b"", "html", error=frame.error)
+    try:
         # auto_decode="transfer": fastwarc undoes chunked transfer-encoding; the content-encoding
         # is undone here, with a size cap. (fastwarc's "all" loses its place in the stream after a
         # chunked + gzip response, and would expand a gzip bomb without a bound.)
-        records = iter(ArchiveIterator(stream, parse_http=True, auto_decode="transfer",
-                                       stream_detect=False))
-        last_pos = last_end = start
-        while True:
-            try:
-                rec = next(records)
-            except StopIteration:
-                # fastwarc stops quietly at a header cut short: say so if bytes are left over.
-                if data[last_end:].strip():
-                    counts.records += 1
-                    counts.errors += 1
-                    yield Record(index, b"", "html", error=(
-                        "truncated-warc", f"{len(data) - last_end} bytes after byte {last_end} "
-                                          "are not a whole WARC record"))
-                return
-            except Exception as exc:  # fastwarc raises OSError on a bad header; any error: resync
-                counts.records += 1
-                counts.errors += 1
-                yield Record(index, b"", "html", error=(
-                    "corrupt-warc", f"record {index}, after byte {last_pos}: {type(exc).__name__}: {exc}"))
-                index += 1
-                found = _WARC_LINE.search(data, last_pos + 1)
-                start = found.start() + (data[found.start()] == 0x0A) if found else len(data)
-                break
-            last_pos = rec.stream_pos
-            last_end = _block_end(data, last_pos, rec.headers.get("Content-Length")) or last_pos
-            counts.records += 1
-            out = _warc_record(rec, index, data, counts, limit)
-            index += 1
-            if out is not None:
-                yield out
-                if out.error and out.error[0] == "truncated-warc":
-                    return
-
-
-def _warc_record(rec, index: int, data: bytes, counts: WarcCounts, limit: int) -> Record | None:
-    headers = rec.headers
-    warc_type = (headers.get("WARC-Type") or "unknown").lower()
-    url = headers.get("WARC-Target-URI")
-    url = url.strip("<>") if url else None  # WARC 1.0 writers sometimes keep the angle brackets
-    fetched = headers.get("WARC-Date")
-    end = _block_end(data, rec.stream_pos, headers.get("Content-Length"))
-    if end is not None and end > len(data):
+        rec = next(iter(ArchiveIterator(io.BytesIO(frame.data), parse_http=True,
+                                        auto_decode="transfer", stream_detect=False)), None)
+    except Exception as exc:  # fastwarc raises OSError on a bad header
+        rec, problem = None, f"{type(exc).__name__}: {exc}"
+    else:
+        problem = "not a WARC record"
+    if rec is None or frame.cut and not frame.oversize:
         counts.errors += 1
-        return Record(index, b"", "html", url=url, fetched=fetched, error=(
-            "truncated-warc", f"record {index} ({warc_type}) at byte {rec.stream_pos} needs "
-                              f"{end - rec.stream_pos} bytes, the file ends after {len(data) - rec.stream_pos}"))
+        url, fetched = (_target(rec), rec.headers.get("WARC-Date")) if rec is not None else (None, None)
+        if frame.cut:
+            return Record(index, b"", "html", url=url, fetched=fetched, error=(
+                "truncated-warc", f"record {index} at byte {frame.offset}: the file ends inside it"))
+        return Record(index, b"", "html", error=(
+            "corrupt-warc", f"record {index} at byte {frame.offset}: {problem}"))
+    return _warc_record(rec, frame, counts, limit)
+
+
+def _target(rec) -> str | None:
+    url = rec.headers.get("WARC-Target-URI")
+    return url.strip("<>") if url else None  # WARC 1.0 writers sometimes keep the angle brackets
+
+
+def _warc_record(rec, frame: Frame, counts: WarcCounts, limit: int) -> Record | None:
+    headers, index = rec.headers, frame.record
+    warc_type = (headers.get("WARC-Type") or "unknown").lower()
+    url, fetched = _target(rec), headers.get("WARC-Date")
+    fmt = "html"
     if warc_type == "response" and rec.is_http:
         status = rec.http_headers.status_code
         content_type = rec.http_headers.get("Content-Type")
@@ -500,20 +730,27 @@ def _warc_record(rec, index: int, data: bytes, counts: WarcCounts, limit: int) -
             return None
     elif warc_type == "resource":
         content_type = headers.get("Content-Type")
+    elif warc_type == "conversion":  # Common Crawl WET: the page's text, UTF-8
+        content_type, fmt = "text/plain; charset=utf-8", "text"
+    elif warc_type == "revisit":  # the same payload as an earlier response: no payload of its own
+        original = headers.get("WARC-Refers-To-Target-URI")
+        return Record(index, b"", "html", url=url, fetched=fetched,
+                      refers_to=original.strip("<>") if original else url)
     else:
         counts.skipped[warc_type] += 1
         return None
     mime = _mime(content_type)
-    if mime not in HTML_TYPES and mime not in SNIFF_TYPES:
+    if fmt == "html" and mime not in HTML_TYPES and mime not in SNIFF_TYPES:
         counts.skipped[f"{warc_type}:{mime}"] += 1
         return None
 
     def error(reason: str, detail: str) -> Record:
         counts.errors += 1
-        return Record(index, b"", "html", url=url, fetched=fetched, error=(reason, f"record {index}: {detail}"))
+        return Record(index, b"", fmt, url=url, fetched=fetched,
+                      error=(reason, f"record {index} at byte {frame.offset}: {detail}"))
 
-    if rec.content_length > limit:
-        return error("too-large", f"a {rec.content_length}-byte payload, above the {limit}-byte limit")
+    if frame.oversize or rec.content_length > limit:
+        return error("too-large", f"a {frame.length}-byte record, above the {limit}-byte limit")
     try:
         payload = rec.reader.read()
     except Exception as exc:  # a broken chunked transfer-encoding
@@ -526,11 +763,11 @@ def _warc_record(rec, index: int, data: bytes, counts: WarcCounts, limit: int) -
     if not payload or payload.isspace():  # isspace: no copy of a big payload
         counts.skipped[f"{warc_type}:empty"] += 1
         return None
-    if mime not in HTML_TYPES and not sniff_html(payload):
+    if fmt == "html" and mime not in HTML_TYPES and not sniff_html(payload):
         counts.skipped[f"{warc_type}:{mime or 'no-type'}"] += 1
         return None
     counts.pages += 1
-    return Record(index, payload, "html", url=url, fetched=fetched, charset=_charset(content_type))
+    return Record(index, payload, fmt, url=url, fetched=fetched, charset=_charset(content_type))
 
 
 # --- sidecars -------------------------------------------------------------------------------------

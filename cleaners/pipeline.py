@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from cleaners import boilerplate, language
 from cleaners.decode import Decoded, DecodeError, decode, fix_lines, fix_text
 from cleaners.document import Document, Rejection, Source, content_hash, document_id
-from cleaners.formats import MULTI_RECORD, RawInput, iter_jsonl, iter_warc
+from cleaners.formats import MAX_PAGE_BYTES, MULTI_RECORD, RawInput, iter_jsonl, iter_warc
 from cleaners.html import extract_html
 from cleaners.neardup import signature
 from cleaners.site import line_keys
@@ -53,8 +54,14 @@ class Pages:
     pages, by type) is complete once the pages are consumed."""
 
     def __init__(self, raw: RawInput, meta: dict | None = None,
-                 jsonl_fields: dict[str, list[str]] | None = None):
+                 jsonl_fields: dict[str, list[str]] | None = None, *,
+                 stream: BinaryIO | None = None, first: int | None = None,
+                 count: int | None = None, offset: int = 0, limit: int = MAX_PAGE_BYTES):
+        """A JSONL/WARC file's records come from `stream` (its decompressed bytes, read record
+        by record) when given, else from raw.data: `count` records (None: all) from record
+        `first` (None: the file's first), `limit` bytes a record at most (iter_warc, iter_jsonl)."""
         self.raw, self.meta, self.jsonl_fields = raw, meta or {}, jsonl_fields
+        self.stream, self.first, self.count, self.offset, self.limit = stream, first, count, offset, limit
         self._counts = None
         self.container = raw.format in MULTI_RECORD
         # The file's source; a record's is the same with its number.
@@ -69,15 +76,21 @@ class Pages:
         if not self.container:
             yield Page(document_id(raw.path), self.source, raw.data, raw.format, self.meta)
             return
+        data = raw.data if self.stream is None else self.stream
         if raw.format == "warc":
-            records, self._counts = iter_warc(raw.data)
+            records, self._counts = iter_warc(data, self.limit, first=self.first or 0,
+                                              count=self.count, offset=self.offset)
         else:
-            records = iter_jsonl(raw.data, self.jsonl_fields)
+            records = iter_jsonl(data, self.jsonl_fields, first=self.first or 1, count=self.count,
+                                 max_line_bytes=self.limit)
         for rec in records:
             source = replace(self.source, record=rec.record)
             doc_id = document_id(raw.path, rec.record)
             if rec.error:
                 yield Rejection(doc_id, source, *rec.error)
+            elif rec.refers_to is not None:
+                yield Rejection(doc_id, source, "revisit", f"repeats {rec.refers_to}",
+                                refers_to=rec.refers_to)
             else:
                 meta = {key: getattr(rec, key) for key in META_FIELDS}
                 yield Page(doc_id, source, rec.data, rec.format, meta | {"charset": rec.charset})

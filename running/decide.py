@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS documents (  -- the exact-duplicate index
     path TEXT NOT NULL,
     input TEXT                      -- the id of the input whose text it is
 );
+CREATE TABLE IF NOT EXISTS urls (   -- the page fetched from a URL (what a WARC revisit repeats)
+    url TEXT PRIMARY KEY,
+    id TEXT NOT NULL                -- the id of the input that page is
+);
 """
 
 
@@ -46,7 +50,7 @@ class Decision:
     result: Document | Rejection        # after site templates and the language policy
     record: dict                        # what is written for it
     duplicate_of: str | None = None
-    match: str | None = None            # exact or near, for a duplicate
+    match: str | None = None            # exact, near or revisit, for a duplicate
 
     @property
     def kind(self) -> str:
@@ -71,6 +75,8 @@ class Decider:
         if isinstance(result, Document):
             result = self._check_language(strip_template(result, self.sites, exclude=result.id))
         if isinstance(result, Rejection):
+            if result.refers_to is not None and (original := self._by_url(result.refers_to)):
+                return self._duplicate(result, original, "revisit", 1.0)
             return Decision("rejected", result, result.to_record())
         row = self.db.execute(
             "SELECT id FROM documents WHERE content_hash=? AND (input IS NULL OR input != ?)",
@@ -84,7 +90,17 @@ class Decider:
                 return self._duplicate(result, match[0], "near", round(match[1], 4))
         return Decision("document", result, result.to_record())
 
-    def _duplicate(self, doc: Document, original: str, match: str, similarity: float) -> Decision:
+    def _by_url(self, url: str) -> str | None:
+        """The kept document of the page fetched from `url` (the one a revisit repeats)."""
+        row = self.db.execute("SELECT i.outcome, i.id, i.duplicate_of FROM urls u JOIN inputs i "
+                              "ON i.id = u.id WHERE u.url=? AND i.missing_since IS NULL",
+                              (url,)).fetchone()
+        if row is None or row[0] not in ("document", "duplicate"):
+            return None
+        return row[1] if row[0] == "document" else row[2]
+
+    def _duplicate(self, doc: Document | Rejection, original: str, match: str,
+                   similarity: float) -> Decision:
         record = {"id": doc.id, "duplicate_of": original, "kind": match,
                   "similarity": similarity, "source": doc.source.to_record()}
         return Decision("duplicate", doc, record, original, match)

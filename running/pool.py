@@ -91,13 +91,18 @@ BYTES_PER_RECORD = 20_000
 
 
 def weight(found: Found) -> int:
-    """Pages an input stands for: 1 for a page file, an estimate for a JSONL or WARC file."""
+    """Pages an input stands for: 1 for a page file, the records of a part of a JSONL or WARC
+    file, an estimate for such a file not split in parts."""
+    if found.part is not None:
+        return found.part.records
     if multi_record_format(found.path):
         return max(1, found.size // BYTES_PER_RECORD)
     return 1
 
 
 def _rejection(found: Found, reason: str, detail: str) -> FileOutcome:
+    if (part := found.part) is not None:  # a part of an archive: rejected by its first record
+        return work.rejected_part(found.path, part, reason, detail)
     return work.rejected_whole(found.path, reason, detail)
 
 

@@ -12,6 +12,7 @@ hold there.
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import math
 import os
@@ -23,8 +24,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from cleaners.formats import ReadError, multi_record_format
 from running.defaults import BATCHES_PER_WORKER, IN_FLIGHT_PER_WORKER
-from running.inputs import Found, discover
+from running.inputs import Found, discover, index_archive
 from running.pool import BatchRunner, weight
 from running.settings import Settings, output_settings
 from running.store import CleanStore, StorageFailed, new_run_id
@@ -122,6 +124,7 @@ def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Subm
     gc.freeze()
     try:
         todo = store.plan(raw, found, reprocess)
+        todo = split_archives(store, raw, todo, settings, workers, reprocess)
         tracker = progress(len(todo), store.run)
         with backend:
             batches += _clean(store, raw, todo, settings.batch_size, workers, backend, submit,
@@ -131,6 +134,7 @@ def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Subm
             for _ in range(ORPHAN_PASSES):
                 if not (again := store.orphans(found)):
                     break
+                again = split_archives(store, raw, again, settings, workers, "*")
                 tracker.more(len(again))
                 batches += _clean(store, raw, again, settings.batch_size, workers, backend,
                                   submit, tracker)
@@ -152,6 +156,27 @@ def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Subm
             raise failed from exc
         raise
     return report
+
+
+def split_archives(store: CleanStore, raw: str, todo: list[Found], settings: Settings,
+                   workers: int, reprocess: str | None) -> list[Found]:
+    """Each JSONL/WARC file of `todo` as parts of its records (running.inputs.index_archive),
+    so that one big archive keeps every worker busy. A file an earlier run read in part goes on
+    after its last committed record, unless `reprocess` (a path pattern) selects it. A file that
+    cannot be indexed stays whole (its worker rejects it, by name)."""
+    per_part = balanced_size(todo, max(1, settings.batch_size), workers)
+    out = []
+    for item in todo:
+        if not multi_record_format(item.path) or item.problem:
+            out.append(item)
+            continue
+        again = reprocess is not None and fnmatch.fnmatchcase(item.path, reprocess)
+        try:
+            out += index_archive(raw, item, per_part, settings.max_decompressed_bytes,
+                                 None if again else store.resume_point(item.path))
+        except (ReadError, OSError):
+            out.append(item)
+    return out
 
 
 def _clean(store: CleanStore, raw: str, todo: list[Found], batch_size: int, workers: int,

@@ -60,10 +60,11 @@ class Settings(BaseModel):
                                "(0: exit 3 at once)", aliases=("--wait",), ge=0)
     doc_seconds: float = setting(DOC_SECONDS, "time budget per document, then it is rejected "
                                  "as timeout", gt=0)
-    max_file_mb: float = setting(MAX_FILE_BYTES / 2**20, "larger raw files are rejected as "
-                                 "too-large", gt=0)
+    max_file_mb: float = setting(MAX_FILE_BYTES / 2**20, "larger raw pages are rejected as "
+                                 "too-large (a JSONL/WARC file has no such limit)", gt=0)
     max_decompressed_mb: float = setting(MAX_DECOMPRESSED_BYTES / 2**20, "decompression stops "
-                                         "and rejects past this size", gt=0)
+                                         "and rejects past this size (a JSONL/WARC file: each "
+                                         "record)", gt=0)
     # Empty: every language is welcome. Otherwise ISO 639-1 codes as langdetect reports them.
     languages: list[str] = setting(list, "comma-separated ISO 639-1 codes to allow (empty: all)")
     language_policy: Literal["flag", "reject"] = setting(

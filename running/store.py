@@ -37,7 +37,7 @@ from pathlib import Path
 from cleaners.document import Document, Rejection, content_hash, document_id
 from cleaners.version import pipeline_version
 from running.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
-from running.inputs import Found
+from running.inputs import Found, Point, Resume
 from running.output import FORMATS, SUFFIX, publish, read_file
 from running.work import FileOutcome
 
@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS inputs (  -- the manifest: one row an input, and one 
     missing_since TEXT              -- the run that found its raw file gone; NULL while it is there
 );
 CREATE TABLE IF NOT EXISTS shapes (shape TEXT PRIMARY KEY, settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS archives (  -- how far a JSONL/WARC file read in parts is committed
+    file TEXT PRIMARY KEY,
+    start INTEGER NOT NULL, skip INTEGER NOT NULL,  -- where its next record is read from
+    offset INTEGER NOT NULL, record INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,           -- of the file's bytes before `start`
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL  -- the file when that was committed
+);
 CREATE TABLE IF NOT EXISTS stale_files (  -- run files holding records a later run replaced
     kind TEXT NOT NULL, run TEXT NOT NULL, by_run TEXT NOT NULL,
     PRIMARY KEY (kind, run, by_run)
@@ -502,6 +509,13 @@ class CleanStore:
         files = {f for (f,) in self.db.execute(_ORPHANS)}
         return [item for item in found if item.path in files]
 
+    def resume_point(self, path: str) -> Resume | None:
+        """Where the next record of a JSONL/WARC file is, after the parts of it committed so
+        far (by this run or an earlier one); None when none was."""
+        row = self.db.execute("SELECT start, skip, offset, record, sha256, size, mtime_ns "
+                              "FROM archives WHERE file=?", (path,)).fetchone()
+        return Resume(Point(*row[:4]), *row[4:]) if row else None
+
     def _prior(self, key: str) -> Prior | None:
         row = self.db.execute("SELECT outcome, run, record_hash, content_hash FROM inputs "
                               "WHERE path=?", (key,)).fetchone()
@@ -531,11 +545,19 @@ class CleanStore:
         size, mtime = outcome.stat or (None, None)
         for result in outcome.results:
             self.add(result, outcome.seconds, size, mtime)
+        if (part := outcome.part) is not None:  # its records up to part.after are done
+            after = part.after
+            self.db.execute("INSERT OR REPLACE INTO archives VALUES (?,?,?,?,?,?,?,?)",
+                            (outcome.path, after.start, after.skip, after.offset, after.record,
+                             part.after_sha256, part.size, part.mtime_ns))
         if outcome.container:  # a JSONL/WARC file read through: the manifest knows it whole
             self._set_row(outcome.path, self._prior(outcome.path), size=size, mtime_ns=mtime,
                           sha256=outcome.sha256, outcome="container", id=document_id(outcome.path),
                           run=self.run, file=outcome.path)
-        self._records_gone(outcome.path)
+        if part is None or part.last and part.whole:
+            self._records_gone(outcome.path)
+        elif not part.whole:  # read again from where a run stopped: the records it re-read
+            self._records_gone(outcome.path, range(part.at.record, part.after.record))
 
     def add(self, result: Document | Rejection, seconds: float = 0.0, size: int | None = None,
             mtime: int | None = None) -> str:
@@ -568,11 +590,18 @@ class CleanStore:
         self.counts[kind] += 1
         return kind
 
-    def _records_gone(self, path: str) -> None:
-        """A JSONL/WARC file is read (or rejected whole): its records that were not in it this
-        time are gone from the raw folder, like a deleted file; their records stay."""
-        self.db.execute("UPDATE inputs SET missing_since=? WHERE file=? AND path != file "
-                        "AND seen IS NOT ? AND missing_since IS NULL", (self.run, path, self.run))
+    def _records_gone(self, path: str, numbers: range | None = None) -> None:
+        """A JSONL/WARC file is read (or rejected whole), or these `numbers` of its records:
+        its records that were not in it this time are gone from the raw folder, like a deleted
+        file; their records stay. (A record the file ended inside, read again once written,
+        may now be no page: its rejection as truncated-warc is gone.)"""
+        query = ("UPDATE inputs SET missing_since=? WHERE file=? AND path != file "
+                 "AND seen IS NOT ? AND missing_since IS NULL")
+        if numbers is None:
+            self.db.execute(query, (self.run, path, self.run))
+        else:
+            self.db.executemany(query + " AND path=?",
+                                [(self.run, path, self.run, f"{path}#{n}") for n in numbers])
 
     def _unindex(self, doc_id: str, prior: Prior, decision: Decision) -> None:
         """Take an input's earlier version out of the indexes before its new one goes in."""
@@ -592,6 +621,9 @@ class CleanStore:
         run. A near duplicate's hash points at the kept copy, so that a later exact copy of it
         is linked to the original too."""
         doc = decision.result
+        if isinstance(doc, Document) and doc.url and doc.source.record is not None:
+            # a page out of an archive: what a later revisit of its URL repeats
+            self.db.execute("INSERT OR REPLACE INTO urls VALUES (?, ?)", (doc.url, doc.id))
         if decision.outcome == "document":
             self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
                             (doc.content_hash, doc.id, self.run, path, doc.id))
@@ -684,7 +716,8 @@ class CleanStore:
             "documents": self.counts["document"],
             "duplicates": self.counts["duplicate"],
             "duplicates_by_kind": {"exact": self.counts["duplicate_exact"],
-                                   "near": self.counts["duplicate_near"]},
+                                   "near": self.counts["duplicate_near"],
+                                   "revisit": self.counts["duplicate_revisit"]},
             "rejected": self.counts["rejected"],
             "rejected_by_reason": dict(sorted(self.reasons.items())),
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],

@@ -15,9 +15,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 
 from cleaners.document import Document, Rejection, Source, document_id
-from cleaners.formats import MULTI_RECORD, ReadError
+from cleaners.formats import MULTI_RECORD, RawInput, ReadError, format_of, multi_record_format
 from cleaners.pipeline import Page, Pages, clean
-from running.inputs import Found, read_input, read_sidecar
+from running.inputs import Found, Part, index_archive, open_part, read_input, read_sidecar
 from running.settings import Settings
 
 
@@ -38,6 +38,7 @@ class FileOutcome:
     sha256: str | None = None            # of the file's bytes as read
     container: bool = False              # a JSONL/WARC file read through, record by record
     skipped: dict = field(default_factory=dict)  # its WARC records that are not pages, by type
+    part: Part | None = None             # the records of a JSONL/WARC file it holds
 
 
 def _no_guard(settings: Settings) -> AbstractContextManager:
@@ -80,6 +81,17 @@ def rejected_whole(path: str, reason: str, detail: str, stat=None, source=None) 
     return FileOutcome(path, [Rejection(document_id(path), source, reason, detail)], stat=stat)
 
 
+def rejected_part(path: str, part: Part, reason: str, detail: str) -> FileOutcome:
+    """A part of an archive whose worker died or hung on it, twice: one rejection, by its first
+    record, for its records (the run goes on after them)."""
+    last = "the end" if part.last else part.after.record - 1
+    source = Source(path, part.sha256, format_of(path)[0], part.at.record, part.compression)
+    rejection = Rejection(document_id(path, part.at.record), source, reason,
+                          f"records {part.at.record} to {last} of the file: {detail}")
+    return FileOutcome(path, [rejection], stat=(part.size, part.mtime_ns), sha256=part.sha256,
+                       container=part.last, part=part)
+
+
 def _clean_file(raw_root: str, found: Found, settings: Settings) -> FileOutcome:
     def whole(reason: str, detail: str, stat=None) -> FileOutcome:
         return rejected_whole(found.path, reason, detail, stat, pages.source if pages else None)
@@ -88,6 +100,10 @@ def _clean_file(raw_root: str, found: Found, settings: Settings) -> FileOutcome:
         return rejected_whole(found.path, *found.problem)
     stat = pages = None
     try:
+        if multi_record_format(found.path):
+            part = found.part or whole_file(raw_root, found, settings)
+            stat = (part.size, part.mtime_ns)
+            return _clean_part(raw_root, found.path, part, settings)
         raw = read_input(raw_root, found.path, settings.max_file_bytes,
                          settings.max_decompressed_bytes)
         stat = (raw.size, raw.mtime_ns)
@@ -103,6 +119,27 @@ def _clean_file(raw_root: str, found: Found, settings: Settings) -> FileOutcome:
         return whole("unreadable", f"{type(exc).__name__}: {exc}", stat)
     except Exception as exc:  # a bug in a reader must not sink its batch
         return whole("error", f"{type(exc).__name__}: {exc}", stat)
+
+
+def whole_file(raw_root: str, found: Found, settings: Settings) -> Part:
+    """A JSONL/WARC file as one part: all of its records (a file no run has split)."""
+    (whole,) = index_archive(raw_root, found, 0, settings.max_decompressed_bytes)
+    return whole.part
+
+
+def _clean_part(raw_root: str, path: str, part: Part, settings: Settings) -> FileOutcome:
+    """The records of one part of a JSONL/WARC file, read from its stream record by record:
+    memory holds one record, whatever the file's size."""
+    raw = RawInput(path, b"", part.sha256, format_of(path)[0], part.compression, part.size,
+                   part.mtime_ns)
+    with open_part(raw_root, path, part) as stream:
+        pages = Pages(raw, jsonl_fields=settings.jsonl_fields or None, stream=stream,
+                      first=part.at.record, count=part.count, offset=part.at.offset,
+                      limit=settings.max_decompressed_bytes)
+        results = [page if isinstance(page, Rejection) else clean_page(page, settings)
+                   for page in pages]
+    return FileOutcome(path, results, stat=(part.size, part.mtime_ns), sha256=part.sha256,
+                       container=part.last, skipped=pages.skipped, part=part)
 
 
 def _stat(raw_root: str, path: str) -> tuple[int, int] | None:

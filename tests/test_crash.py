@@ -19,23 +19,27 @@ from running.settings import Settings
 N_FILES = 2000
 
 
-def make_corpus(raw: Path, n: int = N_FILES) -> None:
-    """Thousands of distinct article-like files built from the seeds' real paragraphs."""
+def articles(n: int) -> list[list[str]]:
+    """`n` distinct article-like texts (their paragraphs) built from the seeds' real paragraphs."""
     paragraphs = []
     for seed in sorted(SEEDS.glob("*.txt")):
         if not seed.name.startswith("002"):  # 002's comment section would cut what follows
             paragraphs += [p for p in seed.read_text().split("\n") if len(p) > 80]
     rng = random.Random(5)
-    for i in range(n):
+    return [[f"Dispatch {i}: correspondents filed report number {i * 7919 % 10007} from the "
+             f"region on day {i % 365}, as the wire service confirmed later that evening.",
+             *rng.sample(paragraphs, 6)] for i in range(n)]
+
+
+def make_corpus(raw: Path, n: int = N_FILES) -> None:
+    """Thousands of distinct article-like files built from the seeds' real paragraphs."""
+    for i, article in enumerate(articles(n)):
         folder = raw / f"site{i % 7}"
         folder.mkdir(parents=True, exist_ok=True)
-        body = rng.sample(paragraphs, 6)
-        lead = (f"Dispatch {i}: correspondents filed report number {i * 7919 % 10007} from the "
-                f"region on day {i % 365}, as the wire service confirmed later that evening.")
         if i % 50 == 0:
             (folder / f"doc{i:05d}.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
         else:
-            (folder / f"doc{i:05d}.txt").write_text(lead + "\n" + "\n".join(body) + "\n")
+            (folder / f"doc{i:05d}.txt").write_text("\n".join(article) + "\n")
     (raw / "site0" / "doc00001-copy.txt").write_bytes((raw / "site1" / "doc00001.txt").read_bytes())
 
 
@@ -58,9 +62,26 @@ def committed(clean: Path) -> int:
         return 0
 
 
-def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(prefect_harness, tmp_path):
+def kill_a_run(raw: Path, clean: Path, after: int = 300) -> int:
+    """Start `cleanwire run` (on the harness's Prefect API), SIGKILL it and its workers once
+    `after` manifest rows are committed; returns the rows committed then."""
     from prefect.settings import PREFECT_API_URL
 
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--clean", str(clean),
+         "--batch-size", "16"], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while committed(clean) < after and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return committed(clean)
+
+
+def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(prefect_harness, tmp_path):
     from flows.ingest import ingest
 
     raw = tmp_path / "raw"
@@ -69,18 +90,7 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(prefect_harness
     assert len(reference) == N_FILES + 1
 
     clean = tmp_path / "clean"
-    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw), "--clean", str(clean),
-         "--batch-size", "16"], env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 240
-    while committed(clean) < 300 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert proc.poll() is None, "the run ended before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    done_before = committed(clean)
+    done_before = kill_a_run(raw, clean)
     assert 300 <= done_before < N_FILES + 1
     assert not list((clean / "documents").glob("*.jsonl"))  # nothing published half-way
 
