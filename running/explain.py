@@ -18,16 +18,16 @@ from pathlib import Path
 from cleaners.boilerplate import Removed
 from cleaners.decode import DecodeError, decode, drop_invisible
 from cleaners.document import Document
-from cleaners.formats import ReadError
+from cleaners.formats import ReadError, multi_record_format
 from cleaners.language import paragraph_languages
 from cleaners.pipeline import Page, Pages
 from cleaners.version import pipeline_version
 from running.decide import KIND_OF, Decider, Decision, record_hash
-from running.inputs import Found, read_input
+from running.inputs import Found, index_archive, open_part, read_input
 from running.output import SUFFIX, read_file
 from running.settings import Settings, output_settings
 from running.store import shape_of
-from running.work import clean_file
+from running.work import archive_pages, clean_file, whole_file
 
 
 def _same(a: str, b: str) -> bool:
@@ -125,7 +125,7 @@ def explain(raw_root: str | os.PathLike, rel: str, record: int | None = None, *,
     records, or the one numbered `record`), decided against the clean folder settings.clean."""
     path, clean = Path(raw_root, rel), settings.clean
     shape, version = shape_of(output_settings(settings)), pipeline_version()
-    found = Found(rel, size=path.stat().st_size)
+    found = _input(raw_root, Found(rel, size=path.stat().st_size), record, settings)
     results = clean_file(str(raw_root), found, settings).results
     if record is not None:
         numbers = [r.source.record for r in results if r.source.record is not None]
@@ -134,7 +134,7 @@ def explain(raw_root: str | os.PathLike, rel: str, record: int | None = None, *,
             raise ExplainError(f"{rel} has no record {record}"
                                + (f" (its records: {numbers[0]} to {numbers[-1]})" if numbers else
                                   " (it is not a JSONL or WARC file with records)"))
-    pages = _pages(raw_root, rel, settings)
+    pages = _pages(raw_root, found, settings)
     with _state(Path(clean)) as db:
         decider = Decider(db, languages=settings.languages,
                           language_policy=settings.language_policy,
@@ -174,15 +174,39 @@ class _state:
         self.db.close()
 
 
-def _pages(raw_root, rel: str, settings: Settings) -> dict[int | None, tuple[str, str | None]]:
-    """record -> (format, decoded text for text pages) of the file's pages, for showing lines.
+def _input(raw_root, found: Found, record: int | None, settings: Settings) -> Found:
+    """The input to clean for one record of a JSONL/WARC file: the part of it that holds the
+    record (the file indexed as a run's first pass does), so that explaining one record of a
+    35,000-record archive cleans one record, not the archive. The file itself otherwise."""
+    if record is None or not multi_record_format(found.path):
+        return found
+    try:
+        parts = index_archive(raw_root, found, 1, settings.max_decompressed_bytes)
+    except (ReadError, OSError):
+        return found  # the pipeline reports why, as a run would
+    return next((f for f in parts if f.part.at.record <= record
+                 and (f.part.last or record < f.part.at.record + f.part.count)), found)
+
+
+def _pages(raw_root, found: Found, settings: Settings) -> dict[int | None, tuple[str, str | None]]:
+    """record -> (format, decoded text for text pages) of the input's pages, for showing lines;
+    a JSONL/WARC file's (or its part's) records are read from its stream, record by record.
     Reading failures are the pipeline's to report: here they only leave the lines out."""
     try:
-        raw = read_input(raw_root, rel, settings.max_file_bytes, settings.max_decompressed_bytes)
+        if multi_record_format(found.path):
+            part = found.part or whole_file(str(raw_root), found, settings)
+            with open_part(raw_root, found.path, part) as stream:
+                return _texts(archive_pages(found.path, part, stream, settings))
+        raw = read_input(raw_root, found.path, settings.max_file_bytes,
+                         settings.max_decompressed_bytes)
     except (ReadError, OSError):
         return {}
+    return _texts(Pages(raw, None, settings.jsonl_fields or None))
+
+
+def _texts(pages: Pages) -> dict[int | None, tuple[str, str | None]]:
     return {page.source.record: (page.format, _text(page.data) if page.format == "text" else None)
-            for page in Pages(raw, None, settings.jsonl_fields or None) if isinstance(page, Page)}
+            for page in pages if isinstance(page, Page)}
 
 
 def _text(data: bytes) -> str | None:

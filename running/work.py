@@ -130,16 +130,21 @@ def whole_file(raw_root: str, found: Found, settings: Settings) -> Part:
 def _clean_part(raw_root: str, path: str, part: Part, settings: Settings) -> FileOutcome:
     """The records of one part of a JSONL/WARC file, read from its stream record by record:
     memory holds one record, whatever the file's size."""
-    raw = RawInput(path, b"", part.sha256, format_of(path)[0], part.compression, part.size,
-                   part.mtime_ns)
     with open_part(raw_root, path, part) as stream:
-        pages = Pages(raw, jsonl_fields=settings.jsonl_fields or None, stream=stream,
-                      first=part.at.record, count=part.count, offset=part.at.offset,
-                      limit=settings.max_decompressed_bytes)
+        pages = archive_pages(path, part, stream, settings)
         results = [page if isinstance(page, Rejection) else clean_page(page, settings)
                    for page in pages]
     return FileOutcome(path, results, stat=(part.size, part.mtime_ns), sha256=part.sha256,
                        container=part.last, skipped=pages.skipped, part=part)
+
+
+def archive_pages(path: str, part: Part, stream, settings: Settings) -> Pages:
+    """The pages of one part of a JSONL/WARC file, from its open stream (running.inputs.open_part)."""
+    raw = RawInput(path, b"", part.sha256, format_of(path)[0], part.compression, part.size,
+                   part.mtime_ns)
+    return Pages(raw, jsonl_fields=settings.jsonl_fields or None, stream=stream,
+                 first=part.at.record, count=part.count, offset=part.at.offset,
+                 limit=settings.max_decompressed_bytes)
 
 
 def _stat(raw_root: str, path: str) -> tuple[int, int] | None:

@@ -140,3 +140,29 @@ def test_explain_says_why_the_written_record_differs(ingested, tmp_path, capsys)
     out = capsys.readouterr().out
     assert "# outcome: rejected: language-not-allowed" in out
     assert "NOT the record written (documents of run" in out and "other settings" in out
+
+
+def test_explain_one_record_of_an_archive_above_the_file_limit(tmp_path, capsys):
+    """A JSONL export larger than max_file_mb (a run streams it, record by record): explaining
+    one of its records (which reads and cleans only the part of the file that holds it) shows
+    its lines marked and finds the record the run wrote for it."""
+    from running.runs import run_ingest
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    raw.mkdir()
+    seeds = [seed_path(p).read_text(encoding="utf-8") for p in ("000", "001", "002", "003", "004")]
+    lines = [json.dumps({"url": f"https://example.org/{n}", "text": seeds[n % 5]})
+             for n in range(500)]
+    (raw / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (raw / "export.jsonl").stat().st_size > 2**20
+    config = tmp_path / "cleanwire.toml"
+    config.write_text("max_file_mb = 1\n", encoding="utf-8")
+    report = run_ingest(Settings(raw=str(raw), clean=str(clean), max_file_mb=1, workers=1))
+    assert (report["documents"], report["duplicates"], report["rejected"]) == (5, 495, 0)
+    assert main(["explain", f"{raw / 'export.jsonl'}#3", "--config", str(config), "--raw",
+                 str(raw), "--clean", str(clean)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    marked = {line.split("] ", 1)[1].split("  (")[0]: line.split("[")[1].split("]")[0].strip()
+              for line in out if line.startswith("- [")}
+    assert marked["Notify of"] == "comment-section"  # seed 002's comment section, line by line
+    assert out[-1].startswith(f"# written: the same record as the one written in {clean}")
