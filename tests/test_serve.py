@@ -119,7 +119,12 @@ def test_a_scheduled_run_writes_the_documents_by_itself(broken_scheduler, tmp_pa
         summary = next(a for a in _post(f"{url}/artifacts/filter", {}) if a["key"] == "ingest-summary")
         assert "documents | 5" in summary["data"]
 
-        # a run triggered by hand, in one step, waited for
+        # a run triggered by hand, in one step, waited for. The schedule is paused first: its
+        # runs every 10 s on a busy machine (CI runs this test after 600 others) take the one
+        # concurrency slot in turn for longer than the trigger waits (its run queued behind them)
+        pause = urllib.request.Request(f"{url}/deployments/{deployment['id']}/pause_deployment",
+                                       data=b"", method="POST")
+        urllib.request.urlopen(pause, timeout=10).close()
         trig = subprocess.run(CLI + ["trigger", "--param", "batch_size=2", "--timeout", "240"],
                               cwd=served.project, env=served.env, capture_output=True, text=True,
                               timeout=300)
