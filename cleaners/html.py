@@ -194,8 +194,8 @@ def text_pass(text: str, kind: str | None) -> tuple[str, tuple[Removal, ...]]:
 # the sidebar: "Translate", "Cancel reply"), the byline and dateline under it, a standfirst. The
 # Dragnet gold bodies begin there. The pass finds trafilatura's first paragraph in the page's
 # tree, then the nearest heading before it whose words are in the page's <title>: that is the
-# headline (the title), and the blocks between it and the first paragraph go before the text
-# (bylines, standfirsts, lead paragraphs: see HEAD_WINDOW). Measured on the Dragnet train sites and the trafilatura-eval train split (favor_recall,
+# headline (the title), and the short blocks between it and the first paragraph go before the
+# text. Measured on the Dragnet train sites and the trafilatura-eval train split (favor_recall,
 # cells+tail, 379 / 801 pages): F1 0.930 -> headline alone 0.934 (157 of 379 titles not in the
 # gold body before, 25 after; fragments unchanged) -> with the blocks under it 0.937; with kept
 # 0.945 -> 0.955 (standfirsts), without gone 0.886 -> 0.878 (bylines, captions: the
@@ -213,24 +213,18 @@ HEADLINE_MAX_WORDS = 25
 HEADLINE_IN_TITLE = 0.6
 # At most this many headings before the first paragraph are tried, nearest first, and the
 # headline is at most HEAD_WINDOW blocks above it, none of those of more than HEAD_BLOCK_WORDS
-# words. The blocks between may be the article's first paragraphs that trafilatura left out
-# (its lead in another container: washingtonpost.com, whitehouse.gov, dailycandy.com; 'with'
-# fragments of trafilatura-eval): they go before the text with the byline. Measured on train
-# (Dragnet F1; trafilatura-eval kept / gone), blocks of at most 30 words and window 10 before:
-# 0.9373 (0.9545 / 0.886); blocks up to 300 words (a longer block is no lead): window 10 0.9376
-# (0.960 / 0.884), 20 0.9382 (0.962 / 0.883), 40 0.9393 (0.964 / 0.882), 100 0.9393 (0.966 /
-# 0.881); 40 kept. Tried with it and left out: the headline holding at least 30% or 50% of the
-# <title>'s words (the site's name is no headline): 0.9382 and 0.9383 (0.963 / 0.882).
+# words (a paragraph between them: the heading is another text's). Window 5/10/20: 0.9369/0.9371/
+# 0.9373 (with the blocks under it), 10 kept.
 HEAD_CANDIDATES = 6
-HEAD_WINDOW = 40
-HEAD_BLOCK_WORDS = 300
-# The blocks between the headline and the first paragraph that go before the text: 4 to 300 words
+HEAD_WINDOW = 10
+HEAD_BLOCK_WORDS = 30
+# The blocks between the headline and the first paragraph that go before the text: 4 to 60 words
 # (0-4 words: "Comments:18", "Posted in:"; 0.9372 with them, 0.9374 without), less than half of
 # their letters in links (tag lists, "Full list of categories"), and no line rule of the text
 # mode matching them but the byline and dateline ones (navigation, photo credits, share prompts:
 # 0.9379 F1 but without gone 0.876 with them, 0.878 without).
 LEAD_MIN_WORDS = 4
-LEAD_MAX_WORDS = 300
+LEAD_MAX_WORDS = 60
 LEAD_LINK_SHARE = 0.5
 LEAD_REASONS = frozenset({None, "byline", "dateline"})
 # A page whose article and headline share no container smaller than this many elements: no head

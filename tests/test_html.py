@@ -174,22 +174,3 @@ def test_site_furniture_lines_go_in_three_languages():
         assert kept in text, case_id
     page, _ = extract("polityka.pl.krolowa")
     assert sum(t.startswith("Czytaj też:") for _, t, _, _ in page.removed) == 6
-
-
-def test_lead_paragraphs_trafilatura_left_out_come_first():
-    """The head pass: the paragraphs between the headline and trafilatura's first paragraph are
-    the article's beginning (a standfirst, a lead in another container); they come first, the
-    headline is the title. tine.no (Norwegian), blog.mondediplo.net (French)."""
-    for case_id, title, lead, then in [
-            ("tine.no.fotballskole", "NFF: TINE Fotballskole viktig for barneidretten gjennom "
-             "pandemien", "En annerledes sesong med TINE Fotballskole", "– Selv om det er en"),
-            ("blog.mondediplo.net.turpitude", "Turpitude et architecture",
-             "L’un des écrivains sud-coréens les plus célèbres", "Deux vies évoluant")]:
-        page, text = extract(case_id)
-        assert page.title == title
-        assert text.startswith(lead), case_id
-        assert text.index(lead) < text.index(then), case_id
-        alone = extract_html(decode(gzip.decompress(
-            (TEXT_PASS / f"{case_id}.html.gz").read_bytes()), html=True, fix=False).text,
-            head_pass=False)
-        assert lead not in alone.text  # trafilatura alone leaves it out
