@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -177,10 +177,13 @@ class _state:
 def _input(raw_root, found: Found, record: int | None, settings: Settings) -> Found:
     """The input to clean for one record of a JSONL/WARC file: the part of it that holds the
     record (the file indexed as a run's first pass does), so that explaining one record of a
-    35,000-record archive cleans one record, not the archive. The file itself otherwise."""
-    if record is None or not multi_record_format(found.path):
+    35,000-record archive cleans one record, not the archive; all of it as one part without a
+    record (indexed once, for cleaning and for showing lines alike). A page file as it is."""
+    if not multi_record_format(found.path):
         return found
     try:
+        if record is None:
+            return replace(found, part=whole_file(str(raw_root), found, settings))
         parts = index_archive(raw_root, found, 1, settings.max_decompressed_bytes)
     except (ReadError, OSError):
         return found  # the pipeline reports why, as a run would
