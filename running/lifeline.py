@@ -20,6 +20,9 @@ import threading
 
 _PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 0.5  # how often a watched child checks that its parent is alive
+# A child forked from the process that imported this module (a fork server's worker) finds its
+# parent's pid here, in the memory it was forked with: its own getppid() may already be init's.
+_LOADED_IN = os.getpid()
 
 
 def _prctl_deathsig() -> bool:
@@ -38,6 +41,11 @@ def die_with_parent(*, watch: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not watch:
         _prctl_deathsig()
+        # The parent may have died between the fork and the line above (a worker started on
+        # demand as the run was killed): the signal is then never sent, and the worker, holding
+        # its own task queue's write end, would wait on it for good. Measured in CI's full suite.
+        if os.getpid() != _LOADED_IN and os.getppid() != _LOADED_IN:
+            os._exit(1)
         return
     parent = os.getppid()
 

@@ -87,6 +87,30 @@ def test_sigkill_leaves_no_process_of_the_run_alive(corpus, tmp_path):
     assert _gone_within(children, 10) == []
 
 
+ORPHANED_CHILD = """
+import os, sys, time
+from running.lifeline import die_with_parent
+pid = os.fork()
+if pid:  # the parent (a fork server) is killed right after the fork
+    print(pid, flush=True)
+    os._exit(0)
+parent = os.getppid()
+while os.getppid() == parent:  # ...before its child arms the parent-death signal
+    time.sleep(0.01)
+die_with_parent()
+time.sleep(60)
+"""
+
+
+def test_a_worker_whose_parent_died_before_it_armed_the_signal_exits(tmp_path):
+    """The race CI met once: the run killed while the fork server forked a worker on demand.
+    The kernel never signals that worker; it must see for itself that its parent is gone."""
+    out = subprocess.run([sys.executable, "-c", ORPHANED_CHILD], env=_env(tmp_path),
+                         capture_output=True, text=True, timeout=30)
+    child = psutil.Process(int(out.stdout))
+    assert _gone_within([child], 10) == []
+
+
 def test_ctrl_c_stops_the_run_in_seconds_and_says_what_was_kept(corpus, tmp_path):
     clean = tmp_path / "clean"
     env = _env(tmp_path)
