@@ -129,6 +129,12 @@ def run_ingest(settings: Settings, reprocess: str | None = None, *, submit: Subm
         with backend:
             batches += _clean(store, raw, todo, settings.batch_size, workers, backend, submit,
                               tracker)
+            # Pages judged with little evidence of their site, which has much more now (a new
+            # site's first pages): judged again, its template known (running.sitestats).
+            if again := store.unsettled(found):
+                tracker.more(len(again))
+                batches += _clean(store, raw, again, settings.batch_size, workers, backend,
+                                  submit, tracker)
             # Inputs that copied a document this run turned into a rejection or a copy: cleaned
             # again, so that every duplicate points at a document.
             for _ in range(ORPHAN_PASSES):

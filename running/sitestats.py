@@ -3,7 +3,9 @@
 The workers tag each document with its site evidence (cleaners.site: the keys of its lines);
 here the flow process counts them per site in the state store (CLEAN/state.sqlite), so they grow
 with every run, and decides at commit time, in commit order, which keeps the result
-deterministic. Removing the lines is cleaners.pipeline.without_paragraphs.
+deterministic. A site's first pages, judged against few others, are judged again at the end of
+a run that gave the site many more (SiteStats.unsettled, running.runs). Removing the lines is
+cleaners.pipeline.without_paragraphs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ TEMPLATE_MIN_DOCS = 3
 # ...and in at least this share of them is template: an article sentence does not recur in a
 # fifth of a site's pages, and a template line that varies a little still passes this share.
 TEMPLATE_MIN_SHARE = 0.2
+# A document judged against fewer than SETTLE_BELOW_DOCS other documents of its site is judged
+# again at the end of a run after which the site has enough for a template where it had not, or
+# SETTLE_GROWTH times as many: a folder of one site's new pages would otherwise leave its first
+# three pages with no site evidence at all, and the next few with little. Recorded in the state
+# store with the batch, so that a run killed and run again ends as an uninterrupted one.
+SETTLE_BELOW_DOCS = 50
+SETTLE_GROWTH = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS site_docs (site TEXT PRIMARY KEY, docs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS site_lines (
@@ -30,6 +39,10 @@ CREATE TABLE IF NOT EXISTS site_learned (  -- what each document added, to take 
     id TEXT PRIMARY KEY, site TEXT NOT NULL,
     lines BLOB NOT NULL                    -- its distinct line hashes, 8 bytes each
 );
+CREATE TABLE IF NOT EXISTS site_judged (   -- documents judged with few others of their site
+    id TEXT PRIMARY KEY, site TEXT NOT NULL,
+    docs INTEGER NOT NULL                  -- how many others it was judged against
+);
 """
 
 
@@ -37,6 +50,7 @@ class SiteStats:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         db.executescript(SCHEMA)
+        self.last: tuple[str, str, int] | None = None  # (id, site, others) of the last judged
 
     def template_lines(self, site: str, keys: list[int | None],
                        exclude: str | None = None) -> list[tuple[int, str]]:
@@ -48,6 +62,8 @@ class SiteStats:
             "SELECT lines FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
         own = set(array("q", mine[0])) if mine else set()  # the line hashes it added
         docs = (row[0] if row else 0) - (1 if mine else 0)
+        if exclude is not None:
+            self.last = (exclude, site, docs)
         if docs < TEMPLATE_MIN_DOCS:
             return []
         need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)
@@ -58,8 +74,27 @@ class SiteStats:
         counts = {line: n - (line in own) for line, n in self.db.execute(
             f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",
             (site, *set(hashes.values())))}
-        return [(i, f"in {counts[h]} of {docs} earlier documents of {site}")
+        return [(i, f"in {counts[h]} of {docs} other documents of {site}")
                 for i, h in hashes.items() if counts.get(h, 0) >= need]
+
+    def judged(self, doc_id: str, kept: bool) -> bool:
+        """Record how the document just decided was judged (the writer calls this after each
+        decision): True when it may be judged again (see unsettled)."""
+        last, self.last = self.last, None
+        if kept and last is not None and last[0] == doc_id and last[2] < SETTLE_BELOW_DOCS:
+            self.db.execute("INSERT OR REPLACE INTO site_judged VALUES (?, ?, ?)", last)
+            return True
+        self.db.execute("DELETE FROM site_judged WHERE id=?", (doc_id,))
+        return False
+
+    def unsettled(self) -> list[str]:
+        """The documents judged against too few documents of their site, which now has enough
+        for a template where it had not, or SETTLE_GROWTH times as many."""
+        rows = self.db.execute(
+            "SELECT j.id, j.docs, d.docs - 1 FROM site_judged j JOIN site_docs d ON d.site = j.site "
+            "WHERE d.docs - 1 >= ? AND (j.docs < ? OR d.docs - 1 >= ? * j.docs) ORDER BY j.id",
+            (TEMPLATE_MIN_DOCS, TEMPLATE_MIN_DOCS, SETTLE_GROWTH)).fetchall()
+        return [doc_id for doc_id, _, _ in rows]
 
     def learn(self, doc: Document) -> None:
         """Count a new document of its site, and each distinct line it had, kept or removed."""
@@ -87,6 +122,7 @@ class SiteStats:
                             [(site, h) for h in array("q", lines)])
         self.db.execute("DELETE FROM site_lines WHERE site=? AND docs <= 0", (site,))
         self.db.execute("DELETE FROM site_learned WHERE id=?", (doc_id,))
+        self.db.execute("DELETE FROM site_judged WHERE id=?", (doc_id,))
 
 
 def strip_template(doc: Document, stats: SiteStats, exclude: str | None = None

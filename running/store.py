@@ -284,6 +284,9 @@ class CleanStore:
             self._compact(self.run)
         self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
         self.counts: Counter = Counter()
+        self.rejudged: set[str] = set()  # page files judged again at the run's end (unsettled)
+        # what a document that may be judged again added to the report: (language, reasons)
+        self.counted: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
         self.removed_reasons: Counter = Counter()
@@ -426,6 +429,8 @@ class CleanStore:
             tmp = target.with_name(f".{target.name}.tmp")
             with open(tmp, "w", encoding="utf-8") as out:
                 for kind, run, path, keep in files:
+                    if run == by_run:  # replaced in the run that wrote it: never published
+                        continue
                     for record, kept in zip(read_file(path), keep, strict=True):
                         if not kept:
                             moved += 1
@@ -502,6 +507,23 @@ class CleanStore:
                 todo.append(item)
         return todo
 
+    def unsettled(self, found: list[Found]) -> list[Found]:
+        """Page files whose document was judged against too few documents of its site, which
+        has many more now (running.sitestats.SiteStats.unsettled): judged again at the end of
+        the run, with the site's template known. A page out of a JSONL/WARC file is not (its
+        file would be read again whole)."""
+        ids = self.decider.sites.unsettled()
+        files: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            files.update(f for (f,) in self.db.execute(
+                "SELECT path FROM inputs WHERE path = file AND missing_since IS NULL "
+                f"AND id IN ({','.join('?' * len(chunk))})", chunk))
+        again = [item for item in found if item.path in files and item.part is None]
+        self.rejudged.update(item.path for item in again)
+        self.counts["judged_again"] += len(again)
+        return again
+
     def orphans(self, found: list[Found]) -> list[Found]:
         """Inputs whose record says they copy a document that no longer is one (it was edited
         into a rejection or a copy itself): they are cleaned again, so that every duplicate
@@ -529,7 +551,8 @@ class CleanStore:
         if prior is not None and prior.location is not None:
             self.db.execute("INSERT OR IGNORE INTO stale_files VALUES (?, ?, ?)",
                             (*prior.location, self.run))
-            self.counts["superseded"] += 1
+            if prior.run != self.run:  # a record of this run itself was never published
+                self.counts["superseded"] += 1
         self.db.execute(f"INSERT OR REPLACE INTO inputs ({','.join(_INPUT_COLUMNS)}) "
                         f"VALUES ({','.join('?' * len(_INPUT_COLUMNS))})",
                         [values.get(c) for c in _INPUT_COLUMNS])
@@ -570,18 +593,25 @@ class CleanStore:
         key = source.path if source.record is None else f"{source.path}#{source.record}"
         prior = self._prior(key)
         decision = self.decider.decide(result)
+        settling = self.decider.sites.judged(result.id, decision.outcome == "document")
         record = decision.record
         digest = record_hash(record)
+        # judged again at the end of the run (unsettled): already counted once in this run
+        again = key in self.rejudged and prior is not None
         if prior is not None and prior.record_hash == digest and prior.outcome == decision.outcome:
             kind = "unchanged"
             self.db.execute("UPDATE inputs SET size=?, mtime_ns=?, sha256=?, shape=?, version=?, "
                             "seen=?, missing_since=NULL WHERE path=?",
                             (size, mtime, source.sha256, self.shape, self.version, self.run, key))
+            if again:  # the same record: counted as it was
+                return kind
         else:
             kind = decision.outcome
+            if again:
+                self._uncount(key, prior)
             if prior is not None:
                 self._unindex(result.id, prior, decision)
-            self._index(decision, source.path)
+            self._index(decision, source.path, settling)
             self._write(decision.kind, record)
             self._set_row(key, prior, size=size, mtime_ns=mtime, sha256=source.sha256,
                           outcome=decision.outcome, id=result.id, run=self.run, file=source.path,
@@ -589,6 +619,22 @@ class CleanStore:
                           duplicate_of=decision.duplicate_of)
         self.counts[kind] += 1
         return kind
+
+    def _uncount(self, key: str, prior: Prior) -> None:
+        """Take back what an input judged again counted earlier in this run: its outcome, or
+        its being unchanged."""
+        if prior.run != self.run:
+            self.counts["skipped_unchanged"] -= 1
+            return
+        self.counts[prior.outcome] -= 1
+        if (counted := self.counted.pop(key, None)) is not None:
+            language, reasons = counted
+            self.languages.subtract((language,))
+            self.removed_reasons.subtract(reasons)
+            for counter, keys in ((self.languages, (language,)), (self.removed_reasons, reasons)):
+                for k in keys:
+                    if counter[k] <= 0:
+                        del counter[k]
 
     def _records_gone(self, path: str, numbers: range | None = None) -> None:
         """A JSONL/WARC file is read (or rejected whole), or these `numbers` of its records:
@@ -615,7 +661,7 @@ class CleanStore:
         if decision.outcome != "document":  # its copies now copy nothing: see orphans()
             self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
 
-    def _index(self, decision: Decision, path: str) -> None:
+    def _index(self, decision: Decision, path: str, settling: bool = False) -> None:
         """Exact duplicates by a hash of the normalized text, near ones by MinHash LSH. The kept
         copy is the first ingested: an earlier run's, else the first in path order within the
         run. A near duplicate's hash points at the kept copy, so that a later exact copy of it
@@ -629,8 +675,11 @@ class CleanStore:
                             (doc.content_hash, doc.id, self.run, path, doc.id))
             self.decider.near.add(doc.id, doc.signature)
             self.decider.sites.learn(doc)
+            reasons = tuple(r["reason"] for r in doc.removed)
             self.languages[doc.language] += 1
-            self.removed_reasons.update(r["reason"] for r in doc.removed)
+            self.removed_reasons.update(reasons)
+            if settling:  # may be judged again in this run: see unsettled()
+                self.counted[doc.source.path] = (doc.language, reasons)
         elif decision.outcome == "duplicate":
             self.counts[f"duplicate_{decision.match}"] += 1
             if decision.match == "near":
@@ -723,6 +772,7 @@ class CleanStore:
             "unchanged": self.counts["unchanged"] + self.counts["skipped_unchanged"],
             "superseded": self.counts["superseded"],
             "reprocessed": self.counts["reprocess"],
+            "judged_again": self.counts["judged_again"],
             "gone": {"files": self.gone_files[:100], "files_count": len(self.gone_files),
                      "documents_without_raw": gone_documents},
             "outdated": self.outdated(),

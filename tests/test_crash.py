@@ -95,7 +95,9 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(prefect_harness
     assert not list((clean / "documents").glob("*.jsonl"))  # nothing published half-way
 
     report = _run_report(ingest, raw, clean)
-    assert report["unchanged"] == done_before  # the committed part is not done again
+    # the committed part is not done again, but for the first pages of a site judged before
+    # the site's template was known (judged again at the end of the run, as without the kill)
+    assert done_before - report["judged_again"] <= report["unchanged"] <= done_before
     assert by_path(clean) == reference
     reports = [json.loads(p.read_text()) for p in (clean / "reports").glob("*.json")]
     assert sorted(r["status"] for r in reports) == ["completed", "interrupted"]

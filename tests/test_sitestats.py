@@ -44,7 +44,7 @@ def test_a_line_recurring_across_a_site_is_learned_and_removed(tmp_path):
     assert APPEAL not in later["text"]
     (why,) = [r for r in later["removed"] if r["reason"] == "site-template"]
     assert why["text"] == APPEAL and why["line"] is None
-    assert why["detail"] == "in 3 of 3 earlier documents of folder:examplenews"
+    assert why["detail"] == "in 3 of 3 other documents of folder:examplenews"
     assert later["stats"]["lines_kept"] == len(later["text"].split("\n"))
 
 
@@ -59,3 +59,29 @@ def test_a_different_site_is_not_affected(tmp_path):
     docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
     assert APPEAL in docs["two/b.txt"]["text"]
     assert APPEAL not in docs["one/a3.txt"]["text"]  # the fourth of its site: learned in-run
+
+
+def test_a_new_sites_first_pages_are_judged_again_once_the_run_knows_its_template(tmp_path):
+    """One run over a folder of one site's pages: the first three were judged with no template
+    known (fewer than three other pages), and are judged again at the run's end. Each input is
+    counted once, and the records the run replaced in itself are not published."""
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    site = raw / "examplenews"
+    site.mkdir(parents=True)
+    for i, seed in enumerate(ARTICLES):
+        (site / f"a{i}.txt").write_text(with_appeal(seed.read_text()), encoding="utf-8")
+    settings = Settings(raw=str(raw), clean=str(clean), workers=2, batch_size=1)
+    report = run_ingest(settings)
+    docs = read_jsonl(clean / "documents")
+    assert len(docs) == len(ARTICLES) == 4 and not any(APPEAL in d["text"] for d in docs)
+    details = sorted(r["detail"] for d in docs for r in d["removed"] if r["reason"] == "site-template")
+    assert details == ["in 3 of 3 other documents of folder:examplenews"] * 4
+    assert (report["documents"], report["unchanged"], report["superseded"]) == (4, 0, 0)
+    assert sum(report["languages"].values()) == 4
+    assert not list((clean / "superseded").glob("*.jsonl"))
+
+    again = run_ingest(settings)
+    assert (again["documents"], again["unchanged"], again["superseded"]) == (0, 4, 0)
