@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS site_learned (  -- what each document added, to take 
     id TEXT PRIMARY KEY, site TEXT NOT NULL,
     lines BLOB NOT NULL                    -- its distinct line hashes, 8 bytes each
 );
-CREATE TABLE IF NOT EXISTS site_judged (   -- documents judged with few others of their site
+CREATE TABLE IF NOT EXISTS site_judged (   -- pages judged with few others of their site (kept
+                                           -- or found copies)
     id TEXT PRIMARY KEY, site TEXT NOT NULL,
     docs INTEGER NOT NULL                  -- how many others it was judged against
 );
@@ -78,8 +79,10 @@ class SiteStats:
                 for i, h in hashes.items() if counts.get(h, 0) >= need]
 
     def judged(self, doc_id: str, kept: bool) -> bool:
-        """Record how the document just decided was judged (the writer calls this after each
-        decision): True when it may be judged again (see unsettled)."""
+        """Record how the page just decided was judged (the writer calls this after each
+        decision; `kept`: a document or a copy, not a rejection): True when it may be judged
+        again (see unsettled). A copy found before its site's template was known may be no copy
+        once the template is gone from both."""
         last, self.last = self.last, None
         if kept and last is not None and last[0] == doc_id and last[2] < SETTLE_BELOW_DOCS:
             self.db.execute("INSERT OR REPLACE INTO site_judged VALUES (?, ?, ?)", last)
@@ -91,10 +94,10 @@ class SiteStats:
         """The documents judged against too few documents of their site, which now has enough
         for a template where it had not, or SETTLE_GROWTH times as many."""
         rows = self.db.execute(
-            "SELECT j.id, j.docs, d.docs - 1 FROM site_judged j JOIN site_docs d ON d.site = j.site "
-            "WHERE d.docs - 1 >= ? AND (j.docs < ? OR d.docs - 1 >= ? * j.docs) ORDER BY j.id",
-            (TEMPLATE_MIN_DOCS, TEMPLATE_MIN_DOCS, SETTLE_GROWTH)).fetchall()
-        return [doc_id for doc_id, _, _ in rows]
+            "SELECT j.id, j.docs, d.docs - EXISTS (SELECT 1 FROM site_learned l WHERE l.id = j.id) "
+            "FROM site_judged j JOIN site_docs d ON d.site = j.site ORDER BY j.id").fetchall()
+        return [doc_id for doc_id, then, now in rows if now >= TEMPLATE_MIN_DOCS
+                and (then < TEMPLATE_MIN_DOCS or now >= SETTLE_GROWTH * then)]
 
     def learn(self, doc: Document) -> None:
         """Count a new document of its site, and each distinct line it had, kept or removed."""

@@ -285,8 +285,9 @@ class CleanStore:
         self._files = {kind: open(self._tmp(self.run, kind), "wb") for kind in KINDS}
         self.counts: Counter = Counter()
         self.rejudged: set[str] = set()  # page files judged again at the run's end (unsettled)
-        # what a document that may be judged again added to the report: (language, reasons)
-        self.counted: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # what an input that may be judged again added to the report: (language, reasons,
+        # duplicate match)
+        self.counted: dict[str, tuple[str | None, tuple[str, ...], str | None]] = {}
         self.reasons: Counter = Counter()
         self.languages: Counter = Counter()
         self.removed_reasons: Counter = Counter()
@@ -593,7 +594,8 @@ class CleanStore:
         key = source.path if source.record is None else f"{source.path}#{source.record}"
         prior = self._prior(key)
         decision = self.decider.decide(result)
-        settling = self.decider.sites.judged(result.id, decision.outcome == "document")
+        settling = self.decider.sites.judged(  # a page file's, not a record's (unsettled)
+            result.id, decision.outcome != "rejected" and source.record is None)
         record = decision.record
         digest = record_hash(record)
         # judged again at the end of the run (unsettled): already counted once in this run
@@ -628,10 +630,13 @@ class CleanStore:
             return
         self.counts[prior.outcome] -= 1
         if (counted := self.counted.pop(key, None)) is not None:
-            language, reasons = counted
-            self.languages.subtract((language,))
+            language, reasons, match = counted
+            languages = (language,) if language is not None else ()
+            if match is not None:
+                self.counts[f"duplicate_{match}"] -= 1
+            self.languages.subtract(languages)
             self.removed_reasons.subtract(reasons)
-            for counter, keys in ((self.languages, (language,)), (self.removed_reasons, reasons)):
+            for counter, keys in ((self.languages, languages), (self.removed_reasons, reasons)):
                 for k in keys:
                     if counter[k] <= 0:
                         del counter[k]
@@ -679,9 +684,11 @@ class CleanStore:
             self.languages[doc.language] += 1
             self.removed_reasons.update(reasons)
             if settling:  # may be judged again in this run: see unsettled()
-                self.counted[doc.source.path] = (doc.language, reasons)
+                self.counted[path] = (doc.language, reasons, None)
         elif decision.outcome == "duplicate":
             self.counts[f"duplicate_{decision.match}"] += 1
+            if settling:
+                self.counted[path] = (None, (), decision.match)
             if decision.match == "near":
                 self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
                                 (doc.content_hash, decision.duplicate_of, self.run, path, doc.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from conftest import HTML, SEEDS, ingest_plain, read_jsonl
+from conftest import CASES, HTML, SEEDS, ingest_plain, read_jsonl
 
 APPEAL = ("Our reporting is funded by readers like you, and every contribution keeps this "
           "newsroom independent and free for everyone to read.")
@@ -85,3 +85,25 @@ def test_a_new_sites_first_pages_are_judged_again_once_the_run_knows_its_templat
 
     again = run_ingest(settings)
     assert (again["documents"], again["unchanged"], again["superseded"]) == (0, 4, 0)
+
+
+def test_two_posts_alike_only_by_their_sites_author_box_stay_two_documents(tmp_path):
+    """Real posts of one blog, each under the same long author box: judged before the site's
+    template was known, R876 was a near copy of R874 (0.58) and was lost as a duplicate. Judged
+    again at the end of the run, with the box known as template, both are documents."""
+    import shutil
+
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    shutil.copytree(CASES / "site" / "47hats.com", raw / "47hats.com")
+    report = run_ingest(Settings(raw=str(raw), clean=str(clean), workers=2, batch_size=1))
+    assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 0, 0)
+    assert report["judged_again"] >= 3
+    docs = read_jsonl(clean / "documents")
+    assert not any("About Bob Walsh" in d["text"] for d in docs)
+    assert all(any(r["reason"] == "site-template" and r["text"].startswith("About Bob Walsh")
+                   for r in d["removed"]) for d in docs)
+    (r876,) = [d for d in docs if d["source"]["path"].endswith("R876.txt")]
+    assert r876["text"].startswith("Keeper emails from 21times.org")
