@@ -90,13 +90,14 @@ def test_sigkill_leaves_no_process_of_the_run_alive(corpus, tmp_path):
 ORPHANED_CHILD = """
 import os, sys, time
 from running.lifeline import die_with_parent
+parent = os.getpid()
 pid = os.fork()
 if pid:  # the parent (a fork server) is killed right after the fork
     print(pid, flush=True)
     os._exit(0)
-parent = os.getppid()
-while os.getppid() == parent:  # ...before its child arms the parent-death signal
-    time.sleep(0.01)
+deadline = time.monotonic() + 20
+while os.getppid() == parent and time.monotonic() < deadline:  # ...before its child arms
+    time.sleep(0.01)                                             # the parent-death signal
 die_with_parent()
 time.sleep(60)
 """
