@@ -26,7 +26,8 @@ The sets:
   wrote (joined back by source path; a duplicate scores its kept copy's text, a rejection is
   emptied); site statistics only help the later pages of a site in that first run.
   cleanwire-text+site-2nd runs the same folder again with --reprocess '*': every page then sees
-  the template learned from the site's other pages. Its ms/page is the run's WALL time / pages.
+  the template learned from the site's other pages. cleanwire-html+site is the first run over
+  raw/<domain>/ID.html. Their ms/page is the run's WALL time / pages.
 - udhr: gold = the body's headings and paragraphs. Text mode reads the page's visible text, one
   block a line (qualitylib.visible_text). `paras lost` counts <p> paragraphs whose tokens are not
   found whole in the output and of which less than half the 4-grams are there; `cut` those not
@@ -58,7 +59,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import qualitylib as q  # noqa: E402
-from qualitylib import HTML_METHODS, SITE_METHODS, TEXT_METHODS  # noqa: E402
+from qualitylib import (  # noqa: E402
+    HTML_METHODS,
+    HTML_SITE_METHODS,
+    SITE_METHODS,
+    TEXT_METHODS,
+    TEXT_SITE_METHODS,
+)
 
 SETS = ["trafilatura-eval", "dragnet", "udhr"]
 MIN_BODY_WORDS = 50
@@ -213,18 +220,31 @@ def _site_outputs(clean: Path) -> dict[str, tuple[str, str]]:
 
 
 def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict:
-    """cleanwire-text+site(-2nd): real runs over raw/<domain>/ID.txt, in a child process."""
-    wanted = [m for m in SITE_METHODS if m in methods]
-    if not wanted or not pages:
-        return {}
+    """cleanwire-text+site(-2nd), cleanwire-html+site: real runs over raw/<domain>/ID.txt (or
+    ID.html), each in a child process."""
+    results: dict = {}
+    text = [m for m in TEXT_SITE_METHODS if m in methods]
+    if text and pages:
+        passes = 2 if "cleanwire-text+site-2nd" in text else 1
+        results |= dict(zip(TEXT_SITE_METHODS, _site_runs(pages, workers, "text", passes),
+                            strict=False))
+    if "cleanwire-html+site" in methods and pages:
+        results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", 1),
+                            strict=False))
+    return results
+
+
+def _site_runs(pages: list[dict], workers: int, form: str, passes: int) -> list[dict]:
+    """`passes` runs over one raw/<domain>/ folder of the pages' text dumps or HTML (the second
+    with --reprocess '*'): each run's outputs and seconds."""
+    out: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="quality-site-") as tmp:
         raw, clean = Path(tmp) / "raw", Path(tmp) / "clean"
         for p in pages:
             d = raw / p["domain"]
             d.mkdir(parents=True, exist_ok=True)
-            (d / f"{p['id']}.txt").write_bytes(q.read_maybe_gz(Path(p["text"])))
-        results: dict = {}
-        passes = 2 if "cleanwire-text+site-2nd" in wanted else 1
+            suffix = ".txt" if form == "text" else ".html"
+            (d / f"{p['id']}{suffix}").write_bytes(q.read_maybe_gz(Path(p[form])))
         for n in range(passes):
             code = ("import json,time\n"
                     "from running.settings import Settings\n"
@@ -240,16 +260,15 @@ def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict
                                   capture_output=True, text=True)
             wall = time.perf_counter() - t0
             if proc.returncode != 0:
-                print(f"site run {n + 1} failed ({proc.returncode}): {proc.stderr[-2000:]}",
-                      file=sys.stderr)
+                print(f"{form} site run {n + 1} failed ({proc.returncode}): "
+                      f"{proc.stderr[-2000:]}", file=sys.stderr)
                 break
             try:
                 run_s = float(json.loads(proc.stdout.strip().splitlines()[-1]))
             except (ValueError, IndexError):
                 run_s = wall
-            results[SITE_METHODS[n]] = {"outputs": _site_outputs(clean), "seconds": run_s,
-                                        "wall": wall}
-    return results
+            out.append({"outputs": _site_outputs(clean), "seconds": run_s, "wall": wall})
+    return out
 
 
 def score_site_passes(pages: list[dict], site: dict, results: list[dict]) -> None:
@@ -374,7 +393,8 @@ def site_subsets(rows: list[dict], pages: list[dict]) -> dict:
     for name, rs in subsets.items():
         if not rs:
             continue
-        figs = {m: figures(rs, m) for m in ("cleanwire-text", *SITE_METHODS)}
+        figs = {m: figures(rs, m) for m in ("cleanwire-text", *TEXT_SITE_METHODS, "cleanwire-html",
+                                            *HTML_SITE_METHODS)}
         figs = {m: f for m, f in figs.items() if f["pages"]}
         out[name] = {"pages": len(rs), **{m: {k: f[k] for k in ("F1", "P", "R")}
                                           for m, f in figs.items()}}
@@ -425,9 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"unknown set {s!r} (known: {', '.join(SETS)})")
     methods = TEXT_METHODS + SITE_METHODS + HTML_METHODS
     if args.only == "text":
-        methods = TEXT_METHODS + SITE_METHODS
+        methods = TEXT_METHODS + TEXT_SITE_METHODS
     elif args.only == "html":
-        methods = list(HTML_METHODS)
+        methods = HTML_METHODS + HTML_SITE_METHODS
     if args.methods:
         methods = [m for m in args.methods.split(",") if m]
     if args.no_site:
@@ -547,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         if no_gold:
             notes.append(f"{no_gold} pages with an empty gold are not scored")
         if "site_runs" in d:
-            notes.append("+site: run_ingest over raw/<domain>/ID.txt (2nd = the same folder with "
+            notes.append("+site: run_ingest over raw/<domain>/ID.txt or ID.html (2nd = the same folder with "
                          "--reprocess '*'); ms/page = the run's WALL time (start-up included, "
                          "machine load too) / pages; runs: " + ", ".join(
                              f"{m} {v['run_seconds']} s" for m, v in d["site_runs"].items()))

@@ -216,7 +216,8 @@ TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "clean
 HTML_METHODS = ["trafilatura-html", "trafilatura-nocomments", "trafilatura-precision",
                 "trafilatura-prec-nocom", "trafilatura-recall-nocom", "cleanwire-html"]
 # Run over a raw folder laid out raw/<domain>/ID.txt (Dragnet only): with site evidence.
-SITE_METHODS = ["cleanwire-text+site", "cleanwire-text+site-2nd"]
+SITE_METHODS = ["cleanwire-text+site", "cleanwire-text+site-2nd", "cleanwire-html+site"]
+TEXT_SITE_METHODS, HTML_SITE_METHODS = SITE_METHODS[:2], SITE_METHODS[2:]
 METHOD_NOTES = {
     "none": "the text dump as it is",
     "justext-en": "jusText, English stop list, one <p> per dump line",
@@ -226,6 +227,7 @@ METHOD_NOTES = {
     "cleanwire-text": "cleaners.pipeline.clean on the dump as a .txt page (title + text)",
     "cleanwire-text+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.txt, 1st pass",
     "cleanwire-text+site-2nd": "the same folder again with --reprocess '*' (all site stats known)",
+    "cleanwire-html+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.html",
     "trafilatura-html": "trafilatura.extract defaults (comments kept)",
     "trafilatura-nocomments": "trafilatura.extract include_comments=False",
     "trafilatura-precision": "trafilatura.extract favor_precision=True (comments default)",
