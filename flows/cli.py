@@ -55,6 +55,9 @@ def _summary(report: dict) -> str:
     if report["superseded"]:
         lines.append(f"  superseded        {report['superseded']} earlier records replaced by new "
                      f"versions (moved to superseded/)")
+    if report.get("judged_again"):
+        lines.append(f"  judged again      {report['judged_again']} pages of sites that gained "
+                     f"pages, with the site's template known")
     if report["languages"]:
         lines.append("  languages         " + ", ".join(f"{k} {v}" for k, v in report["languages"].items()))
     gone = report["gone"]

@@ -101,6 +101,9 @@ def test_two_posts_alike_only_by_their_sites_author_box_stay_two_documents(tmp_p
     report = run_ingest(Settings(raw=str(raw), clean=str(clean), workers=2, batch_size=1))
     assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 0, 0)
     assert report["judged_again"] >= 3
+    from flows.cli import _summary
+
+    assert f"judged again      {report['judged_again']} pages" in _summary(report)
     docs = read_jsonl(clean / "documents")
     assert not any("About Bob Walsh" in d["text"] for d in docs)
     assert all(any(r["reason"] == "site-template" and r["text"].startswith("About Bob Walsh")
