@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS site_learned (  -- what each document added, to take 
 CREATE TABLE IF NOT EXISTS site_judged (   -- pages judged with few others of their site (kept
                                            -- or found copies)
     id TEXT PRIMARY KEY, site TEXT NOT NULL,
-    docs INTEGER NOT NULL                  -- how many others it was judged against
+    docs INTEGER NOT NULL,                 -- how many others it was judged against
+    lines BLOB NOT NULL                    -- its distinct line hashes, 8 bytes each
 );
 """
 
@@ -78,26 +79,44 @@ class SiteStats:
         return [(i, f"in {counts[h]} of {docs} other documents of {site}")
                 for i, h in hashes.items() if counts.get(h, 0) >= need]
 
-    def judged(self, doc_id: str, kept: bool) -> bool:
+    def judged(self, doc: Document | Rejection, kept: bool) -> bool:
         """Record how the page just decided was judged (the writer calls this after each
         decision; `kept`: a document or a copy, not a rejection): True when it may be judged
         again (see unsettled). A copy found before its site's template was known may be no copy
         once the template is gone from both."""
         last, self.last = self.last, None
-        if kept and last is not None and last[0] == doc_id and last[2] < SETTLE_BELOW_DOCS:
-            self.db.execute("INSERT OR REPLACE INTO site_judged VALUES (?, ?, ?)", last)
+        if kept and isinstance(doc, Document) and last is not None and last[0] == doc.id \
+                and last[2] < SETTLE_BELOW_DOCS:
+            lines = array("q", sorted({h for h in doc.line_keys if h is not None}))
+            self.db.execute("INSERT OR REPLACE INTO site_judged VALUES (?, ?, ?, ?)",
+                            (*last, lines.tobytes()))
             return True
-        self.db.execute("DELETE FROM site_judged WHERE id=?", (doc_id,))
+        self.db.execute("DELETE FROM site_judged WHERE id=?", (doc.id,))
         return False
 
     def unsettled(self) -> list[str]:
-        """The documents judged against too few documents of their site, which now has enough
-        for a template where it had not, or SETTLE_GROWTH times as many."""
+        """The pages judged against too few documents of their site, which now has enough for
+        a template where it had not, or SETTLE_GROWTH times as many, and whose lines hold some
+        of that template now (a folder of unrelated pages has none: nothing to judge again)."""
         rows = self.db.execute(
-            "SELECT j.id, j.docs, d.docs - EXISTS (SELECT 1 FROM site_learned l WHERE l.id = j.id) "
+            "SELECT j.id, j.site, j.docs, j.lines, d.docs, "
+            "EXISTS (SELECT 1 FROM site_learned l WHERE l.id = j.id) "
             "FROM site_judged j JOIN site_docs d ON d.site = j.site ORDER BY j.id").fetchall()
-        return [doc_id for doc_id, then, now in rows if now >= TEMPLATE_MIN_DOCS
-                and (then < TEMPLATE_MIN_DOCS or now >= SETTLE_GROWTH * then)]
+        out = []
+        for doc_id, site, then, lines, total, learned in rows:
+            now = total - learned  # the other documents of its site
+            if now < TEMPLATE_MIN_DOCS or then >= TEMPLATE_MIN_DOCS and now < SETTLE_GROWTH * then:
+                continue
+            need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * now) + learned  # its own count
+            hashes = list(array("q", lines))
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                if self.db.execute(
+                        f"SELECT 1 FROM site_lines WHERE site=? AND docs >= ? AND line IN "
+                        f"({','.join('?' * len(chunk))}) LIMIT 1", (site, need, *chunk)).fetchone():
+                    out.append(doc_id)
+                    break
+        return out
 
     def learn(self, doc: Document) -> None:
         """Count a new document of its site, and each distinct line it had, kept or removed."""
