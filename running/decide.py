@@ -51,6 +51,7 @@ class Decision:
     record: dict                        # what is written for it
     duplicate_of: str | None = None
     match: str | None = None            # exact, near or revisit, for a duplicate
+    site: tuple[str, int] | None = None  # its site and the other documents of it it was judged by
 
     @property
     def kind(self) -> str:
@@ -72,8 +73,14 @@ class Decider:
         self.language_policy = language_policy
 
     def decide(self, result: Document | Rejection) -> Decision:
+        site = None
         if isinstance(result, Document):
-            result = self._check_language(strip_template(result, self.sites, exclude=result.id))
+            result, site = strip_template(result, self.sites, exclude=result.id)
+            result = self._check_language(result)
+        decision = self._decide(result)
+        return replace(decision, site=site) if site is not None else decision
+
+    def _decide(self, result: Document | Rejection) -> Decision:
         if isinstance(result, Rejection):
             if result.refers_to is not None and (original := self._by_url(result.refers_to)):
                 return self._duplicate(result, original, "revisit", 1.0)

@@ -52,10 +52,9 @@ class SiteStats:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
         db.executescript(SCHEMA)
-        self.last: tuple[str, str, int] | None = None  # (id, site, others) of the last judged
 
     def template_lines(self, site: str, keys: list[int | None],
-                       exclude: str | None = None) -> list[tuple[int, str]]:
+                       exclude: str | None = None) -> tuple[int, list[tuple[int, str]]]:
         """(index, evidence) of the paragraphs (by their line keys) that are this site's
         template. The document `exclude` does not count (an input judged again is judged by
         the others)."""
@@ -64,10 +63,8 @@ class SiteStats:
             "SELECT lines FROM site_learned WHERE id=? AND site=?", (exclude, site)).fetchone()
         own = set(array("q", mine[0])) if mine else set()  # the line hashes it added
         docs = (row[0] if row else 0) - (1 if mine else 0)
-        if exclude is not None:
-            self.last = (exclude, site, docs)
         if docs < TEMPLATE_MIN_DOCS:
-            return []
+            return docs, []
         need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)
         hashes = {i: h for i, h in enumerate(keys) if h is not None}
         if not hashes:
@@ -76,20 +73,21 @@ class SiteStats:
         counts = {line: n - (line in own) for line, n in self.db.execute(
             f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",
             (site, *set(hashes.values())))}
-        return [(i, f"in {counts[h]} of {docs} other documents of {site}")
-                for i, h in hashes.items() if counts.get(h, 0) >= need]
+        return docs, [(i, f"in {counts[h]} of {docs} other documents of {site}")
+                      for i, h in hashes.items() if counts.get(h, 0) >= need]
 
-    def judged(self, doc: Document | Rejection, kept: bool) -> bool:
-        """Record how the page just decided was judged (the writer calls this after each
-        decision; `kept`: a document or a copy, not a rejection): True when it may be judged
-        again (see unsettled). A copy found before its site's template was known may be no copy
-        once the template is gone from both."""
-        last, self.last = self.last, None
-        if kept and isinstance(doc, Document) and last is not None and last[0] == doc.id \
-                and last[2] < SETTLE_BELOW_DOCS:
+    def judged(self, doc: Document | Rejection, kept: bool,
+               against: tuple[str, int] | None) -> bool:
+        """Record how a page was judged (the writer calls this after each decision; `kept`: a
+        document or a copy, not a rejection; `against`: its site and the other documents of it
+        the decision saw): True when it may be judged again (see unsettled). A copy found
+        before its site's template was known may be no copy once the template is gone from
+        both."""
+        if kept and isinstance(doc, Document) and against is not None \
+                and against[1] < SETTLE_BELOW_DOCS:
             lines = array("q", sorted({h for h in doc.line_keys if h is not None}))
             self.db.execute("INSERT OR REPLACE INTO site_judged VALUES (?, ?, ?, ?)",
-                            (*last, lines.tobytes()))
+                            (doc.id, *against, lines.tobytes()))
             return True
         self.db.execute("DELETE FROM site_judged WHERE id=?", (doc.id,))
         return False
@@ -148,18 +146,19 @@ class SiteStats:
 
 
 def strip_template(doc: Document, stats: SiteStats, exclude: str | None = None
-                   ) -> Document | Rejection:
-    """The document without the paragraphs its site's earlier documents mark as template; each
-    goes to `removed` with the evidence. `exclude`: a document whose own counts do not count."""
+                   ) -> tuple[Document | Rejection, tuple[str, int] | None]:
+    """The document without the paragraphs its site's other documents mark as template; each
+    goes to `removed` with the evidence. `exclude`: a document whose own counts do not count.
+    Also (site, the other documents of it seen); None for a document of no known site."""
     key = site_key(doc.site, doc.source.path)
     if key is None:
-        return doc
+        return doc, None
     paragraphs = doc.text.count("\n") + 1
-    template = stats.template_lines(key, list(doc.line_keys[:paragraphs]), exclude)
+    others, template = stats.template_lines(key, list(doc.line_keys[:paragraphs]), exclude)
     if not template:
-        return doc
+        return doc, (key, others)
     if len(template) == paragraphs:
         return Rejection(doc.id, doc.source, "no-text-after-cleaning",
-                         f"only lines that are template of {key} were left")
+                         f"only lines that are template of {key} were left"), (key, others)
     return without_paragraphs(doc, {i: {"reason": "site-template", "detail": why}
-                                    for i, why in template})
+                                    for i, why in template}), (key, others)

@@ -595,7 +595,8 @@ class CleanStore:
         prior = self._prior(key)
         decision = self.decider.decide(result)
         settling = self.decider.sites.judged(  # a page file's, not a record's (unsettled)
-            decision.result, decision.outcome != "rejected" and source.record is None)
+            decision.result, decision.outcome != "rejected" and source.record is None,
+            decision.site)
         record = decision.record
         digest = record_hash(record)
         # judged again at the end of the run (unsettled): already counted once in this run
