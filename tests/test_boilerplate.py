@@ -900,3 +900,21 @@ def test_a_reply_link_over_the_dateline_does_not_cut_the_article():
     assert "To learn more about Unity 3 and soon-to-be-released Unity 4" in out
     assert reasons["Submit Comment"] == "comment-section"
     assert "FEATURED UBM TECH SITES:" not in out
+
+
+def test_the_line_caches_never_change_a_result():
+    """What a line's text tells is memoized (short lines across pages, long lines across a
+    page's passes): every real case cleaned with the caches empty, then again after all the
+    others filled them, gives the same result."""
+    from cleaners.boilerplate import features
+
+    pages = [p.read_text(encoding="utf-8") for p in sorted(TEXT_CASES.glob("*.txt"))]
+    assert len(pages) >= 20
+    cold = []
+    for text in pages:
+        features._LINE_CACHE.clear()
+        features._PROMO_CACHE.clear()
+        cold.append(clean_text(text))
+    warm = [clean_text(text) for text in reversed(pages)][::-1]
+    assert warm == cold
+    assert len(features._LINE_CACHE) > 100  # the warm run did use the cache

@@ -101,7 +101,8 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
     """``_clean``, then, when short lines were kept above the first article paragraph (the one
     place where the line model's context changes most once the page chrome is gone), clean the
     clean document again and drop what that pass drops: cleaning clean text changes nothing."""
-    result, src, check, lang = _clean(text, language, model)
+    memo: dict = {}  # the long lines' features, found once for every pass
+    result, src, check, lang = _clean(text, language, model, memo)
     for _ in range(EXTRA_PASSES):
         if not check or not result.paragraphs:
             break
@@ -109,7 +110,7 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
         doc = ([result.title] if result.title else []) + list(result.paragraphs)
         doc_src = ([title_line if title_line is not None else src[0]] if result.title else []) \
             + src
-        again, src2, check, _ = _clean("\n".join(doc), lang or language, model)
+        again, src2, check, _ = _clean("\n".join(doc), lang or language, model, memo)
         if ([again.title] if again.title else []) + list(again.paragraphs) == doc:
             break
         same_title = again.title == result.title
@@ -128,12 +129,12 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
     return result
 
 
-def _clean(text: str, language: str | None, model: LineModel | None
+def _clean(text: str, language: str | None, model: LineModel | None, memo: dict | None = None
            ) -> tuple[TextCleanResult, list[int], bool, str | None]:
     """One pass: (result, input line number of each paragraph, whether short lines were kept
     above the first article paragraph, the stop-list language used)."""
     r = rules()
-    page = segment(text, language)
+    page = segment(text, language, memo)
     if page is None:
         return TextCleanResult(None, None, None, (), ()), [], False, None
     if model is not None:

@@ -45,6 +45,9 @@ class Line:
     reader: float = 0.0  # share of second-person words
     header: bool = False  # shaped like a comment header (a name and a date/time, "X says:")
     count_end: bool = False  # a short line ending in a count ("October 2012 (33)", "... 8k")
+    # the line model's features of the text alone (digits, title_case, separators, ends_colon,
+    # log_chars, key_value, quantity, starts_lower): see _text_features
+    text_feats: tuple[float, ...] = ()
 
 
 # Words in every script: the `regex` module's \w keeps combining marks (the vowel signs of Indic
@@ -91,13 +94,15 @@ PROMO_SCAN_TOKENS = 300
 CONTENT_MIN_CHARS = 4
 
 # Short lines repeat (menus, share buttons, "Home", "Reply": 43% of the dev set's lines of at
-# most 80 characters were seen before), and matching them is the costliest step: memoized.
+# most 80 characters were seen before): what a line's text alone tells (_line_facts) is
+# memoized by text and stop list. Longer lines are memoized per page (clean_text's passes).
 _CACHE_MAX_CHARS = 80
-_CACHE_SIZE = 100_000  # cleared when full: bounded memory (~20 MB) per process
-_MATCH_CACHE: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+_CACHE_SIZE = 20_000  # cleared when full: at most about 30 MB per process (1.4 kB a line)
+_LINE_CACHE: dict[tuple[str, str | None], tuple] = {}
 # Whether a word is a promo word or starts with a promo stem, by word: words recur across lines
 # and pages, and a dict lookup costs less than the stems' startswith (12% of the text pass).
 _PROMO_CACHE: dict[str, bool] = {}
+_PROMO_CACHE_SIZE = 100_000  # words: about 10 MB at most
 
 
 def _promo_test(words: frozenset[str], stems: tuple[str, ...]):
@@ -107,7 +112,7 @@ def _promo_test(words: frozenset[str], stems: tuple[str, ...]):
     def test(x: str) -> int:
         hit = cache.get(x)
         if hit is None:
-            if len(cache) >= _CACHE_SIZE:
+            if len(cache) >= _PROMO_CACHE_SIZE:
                 cache.clear()
             hit = cache[x] = x in words or x.startswith(stems)
         return hit
@@ -118,25 +123,38 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _read_lines(lines: list[str]) -> tuple[list[Line], list[list[str]], list[str]]:
+def _read_lines(lines: list[str], memo: dict | None = None
+                ) -> tuple[list[Line], list[list[str]], list[str]]:
     """The non-blank lines as ``Line`` records (text and words only), their lower-case tokens
-    and their lower-case text."""
+    and their lower-case text. ``memo``: the lines read in an earlier pass over the page."""
     items: list[Line] = []
     toks_per_line: list[list[str]] = []
     lows: list[str] = []
+    memo = {} if memo is None else memo
     for i, raw in enumerate(lines):
-        text = " ".join(raw.split()) if len(raw) < HUGE_LINE_CHARS else raw.strip()
+        read = memo.get(raw)
+        if read is None:
+            read = memo[raw] = _read_line(raw)
+        text, low, toks, nwords = read
         if not text:
             continue
-        low = text.lower()
-        toks = _WORD.findall(low) if len(text) < HUGE_LINE_CHARS else low.split()
         toks_per_line.append(toks)
         lows.append(low)
-        nwords = text.count(" ") + 1  # whitespace already collapsed to single spaces
-        if not text.isascii():
-            nwords = _script_words(text, nwords)
         items.append(Line(i, text, nwords, 0.0))
     return items, toks_per_line, lows
+
+
+def _read_line(raw: str) -> tuple[str, str, list[str], int]:
+    """A line's text (whitespace collapsed), its lower case, its tokens and its word count."""
+    text = " ".join(raw.split()) if len(raw) < HUGE_LINE_CHARS else raw.strip()
+    if not text:
+        return text, text, [], 0
+    low = text.lower()
+    toks = _WORD.findall(low) if len(text) < HUGE_LINE_CHARS else low.split()
+    nwords = text.count(" ") + 1  # whitespace already collapsed to single spaces
+    if not text.isascii():
+        nwords = _script_words(text, nwords)
+    return text, low, toks, nwords
 
 
 def _script_words(text: str, nwords: int) -> int:
@@ -186,61 +204,96 @@ def stoplist_language(lines: list[str], language: str | None = None) -> str | No
     return resolve_language(language) or guess_language(_read_lines(lines)[1])
 
 
-def line_items(lines: list[str], language: str | None) -> tuple[list[Line], str | None]:
+def line_items(lines: list[str], language: str | None,
+               memo: dict | None = None) -> tuple[list[Line], str | None]:
     """The non-blank lines as ``Line`` records, and the stop-list language used (the given one
-    if jusText has a list for it, else the one guessed from the page)."""
+    if jusText has a list for it, else the one guessed from the page). ``memo``: what was found
+    of long lines in an earlier pass over the same page (clean_text's passes share one); short
+    lines share a cache across pages."""
     r = rules()
     t = r.t
-    marker_words, marker_chars = t["marker_max_words"], t["marker_max_chars"]
-    items, toks_per_line, lows = _read_lines(lines)
+    memo = {} if memo is None else memo
+    items, toks_per_line, lows = _read_lines(lines, memo)
     lang = resolve_language(language) or guess_language(toks_per_line)
     lists, _ = stop_index()
     stop = lists.get(lang or "", frozenset())
     is_promo = _promo_test(r.promo_words, r.promo_stems)  # one per page, not per line
-    header_words, count_words = r.comment_header_words, r.list_count_words
     clause_open = False  # the line before ends in a comma: this one goes on with its sentence
     for it, toks, low in zip(items, toks_per_line, lows, strict=True):
-        if toks:
-            it.sd = sum(map(stop.__contains__, toks)) / len(toks)
-            it.tokens = frozenset(toks)
-            it.content = frozenset(x for x in it.tokens - stop if len(x) >= CONTENT_MIN_CHARS
-                                   and not x.isdigit())
-            it.reader = sum(map(r.reader.__contains__, toks)) / len(toks)
-            it.promo = sum(map(is_promo, toks[:PROMO_SCAN_TOKENS]))
-        if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
-            it.sd = -1.0
-        key = (it.text, it.words)
-        hit = _MATCH_CACHE.get(key) if len(it.text) <= _CACHE_MAX_CHARS else None
-        if hit is None:
-            hit = (match_rule(it.text, it.words, r, low),
-                   _marker(it, r, marker_words, marker_chars))
-            if len(it.text) <= _CACHE_MAX_CHARS:
-                if len(_MATCH_CACHE) >= _CACHE_SIZE:
-                    _MATCH_CACHE.clear()
-                _MATCH_CACHE[key] = hit
-        it.rule, marker = hit
+        key = (it.text, lang)
+        cache = _LINE_CACHE if len(it.text) <= _CACHE_MAX_CHARS else memo
+        facts = cache.get(key)
+        if facts is None:
+            if cache is _LINE_CACHE and len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            facts = cache[key] = _line_facts(it, toks, low, stop, is_promo, r, t)
+        (it.sd, it.tokens, it.content, it.reader, it.promo, it.rule, it.terminal, it.header,
+         it.count_end, marker, it.text_feats) = facts
         if it.rule in CLAUSE_FREE_RULES and (it.text[-1] in CLAUSE_END or clause_open):
             # a clause of running text ("Di Mien piipl dem we mek ... Nieshan,"), or the words
             # after one ("so, lɛ wi si," / "Di Jɛnɛral Asɛmbli" / "dɔn tɔk naw se,")
             it.rule = None
         clause_open = it.text[-1] in CLAUSE_END
-        end = it.text[-1]  # text is stripped
-        if end in _TRAILING_IGNORED:
-            end = (it.text.rstrip(_TRAILING_IGNORED) or " ")[-1]
-        it.terminal = end in _TERMINAL_CHARS
-        if not it.terminal and it.words >= t["prose_min_words"] and not it.text.isascii() \
-                and _NO_SENTENCE_MARK.search(it.text, 0, CJK_SCAN_CHARS) is not None:
-            it.terminal = True  # Thai and Lao end a sentence with a space: a long line is one
-        if it.words <= header_words:
-            it.header = _is_header(it.text, r)
-        if it.words <= count_words and it.text[-1] in _COUNT_END \
-                and r.list_count.search(it.text) is not None:
-            it.count_end = True
         if marker is not None:
             it.comment_form = marker == "form"
             it.comment_marker = marker in ("form", "counter")
             it.end_marker = marker == "end"
     return items, lang
+
+
+def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], is_promo,
+                r: Rules, t: dict[str, float]) -> tuple:
+    """What a line's text alone tells (given the page's stop list), in the order line_items
+    sets them: sd, tokens, content, reader, promo, rule, terminal, header, count_end, marker,
+    text_feats."""
+    sd, tokens, content, reader, promo = it.sd, it.tokens, it.content, it.reader, it.promo
+    if toks:
+        sd = sum(map(stop.__contains__, toks)) / len(toks)
+        tokens = frozenset(toks)
+        content = frozenset(x for x in tokens - stop if len(x) >= CONTENT_MIN_CHARS
+                            and not x.isdigit())
+        reader = sum(map(r.reader.__contains__, toks)) / len(toks)
+        promo = sum(map(is_promo, toks[:PROMO_SCAN_TOKENS]))
+    if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
+        sd = -1.0
+    rule = match_rule(it.text, it.words, r, low)
+    marker = _marker(it, r, t["marker_max_words"], t["marker_max_chars"])
+    end = it.text[-1]  # text is stripped
+    if end in _TRAILING_IGNORED:
+        end = (it.text.rstrip(_TRAILING_IGNORED) or " ")[-1]
+    terminal = end in _TERMINAL_CHARS
+    if not terminal and it.words >= t["prose_min_words"] and not it.text.isascii() \
+            and _NO_SENTENCE_MARK.search(it.text, 0, CJK_SCAN_CHARS) is not None:
+        terminal = True  # Thai and Lao end a sentence with a space: a long line is one
+    header = it.words <= r.comment_header_words and _is_header(it.text, r)
+    count_end = (it.words <= r.list_count_words and it.text[-1] in _COUNT_END
+                 and r.list_count.search(it.text) is not None)
+    return (sd, tokens, content, reader, promo, rule, terminal, header, count_end, marker,
+            _text_features(it.text))
+
+
+_SHAPE_FEATS = slice(5, 8)  # key_value, quantity, starts_lower in _text_features' tuple
+
+
+def _text_features(text: str) -> tuple[float, ...]:
+    """The line model's features of a line's text alone (Line.text_feats)."""
+    head = text[:HEAD_CHARS]
+    if head.isascii() and head.isalpha():  # one word, letters only
+        title_case = 1.0 if head[0].isupper() else 0.0
+        digits = 0.0
+    else:
+        words = text.split(None, CAPS_WORDS)[:CAPS_WORDS]
+        title_case = len([1 for w in words if w[0].isupper()]) / len(words)
+        digits = len(_DIGIT.findall(head)) / len(head)
+    separators = 1.0 if _SEP.search(head) else 0.0
+    ends_colon = 1.0 if text.endswith(":") else 0.0
+    log_chars = math.log1p(len(text)) / LOG_CHARS_SCALE
+    # list shapes of article content that menus lack: "Key: value" spec lines, lines starting
+    # with a quantity (ingredients, figures), lines starting lower-case (continuations)
+    key_value = 1.0 if _KEY_VALUE.match(text) else 0.0
+    quantity = 1.0 if _QUANTITY.match(text) else 0.0
+    starts_lower = 1.0 if text[0].islower() else 0.0
+    return digits, title_case, separators, ends_colon, log_chars, key_value, quantity, starts_lower
 
 
 def _marker(it: Line, r: Rules, max_words: float, max_chars: float) -> str | None:
@@ -525,11 +578,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
                      1.0 if it.rule else 0.0, 1.0 if it.prose else 0.0))
     coh = _cohesion(items)
     site_words = _brand_words(items)
-    # list shapes of article content that menus lack: "Key: value" spec lines, lines starting
-    # with a quantity (ingredients, figures), lines starting lower-case (continuations)
-    shape = [(1.0 if _KEY_VALUE.match(it.text) else 0.0,
-              1.0 if _QUANTITY.match(it.text) else 0.0,
-              1.0 if it.text[0].islower() else 0.0) for it in items]
+    shape = [it.text_feats[_SHAPE_FEATS] for it in items]  # key_value, quantity, starts_lower
     shape_pad = [(0.0, 0.0, 0.0)] + shape + [(0.0, 0.0, 0.0)]
     # short lines repeated on the page (category labels, "Reply", "66 Likes") near a line:
     # teaser lists and comment threads repeat a template; an article's paragraphs do not
@@ -566,21 +615,12 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
         prev_keep = 1.0 if k > 0 and keep[k - 1] else 0.0
         next_keep = 1.0 if k + 1 < n and keep[k + 1] else 0.0
         rel_pos = k / n
-        head = text[:HEAD_CHARS]
-        if head.isascii() and head.isalpha():  # one word, letters only
-            title_case = 1.0 if head[0].isupper() else 0.0
-            digits = 0.0
-        else:
-            words = text.split(None, CAPS_WORDS)[:CAPS_WORDS]
-            title_case = len([1 for w in words if w[0].isupper()]) / len(words)
-            digits = len(_DIGIT.findall(head)) / len(head)
-        separators = 1.0 if _SEP.search(head) else 0.0
-        ends_colon = 1.0 if text.endswith(":") else 0.0
+        (digits, title_case, separators, ends_colon, log_chars, key_value, quantity,
+         starts_lower) = it.text_feats
         repeated = 1.0 if counts.get(text, 0) > 1 else 0.0
         after_end_marker = 1.0 if end_k < k < cut else 0.0
         end_marker = 1.0 if it.end_marker else 0.0
         short_sentence = 1.0 if terminal and not prose and (it.sd >= thr or it.sd < 0) else 0.0
-        log_chars = math.log1p(len(text)) / LOG_CHARS_SCALE
         window_prose = win3[k]
         window10_prose = win10[k]
         long_run = long_runs[k]
@@ -606,7 +646,6 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
         reader = it.reader
         # names the site (not on the title line itself)
         brand = 1.0 if k > 0 and site_words and not site_words.isdisjoint(it.tokens) else 0.0
-        key_value, quantity, starts_lower = shape[k]
         kv_nb, qty_nb, lower_nb = (max(x, y) for x, y in
                                    zip(shape_pad[k], shape_pad[k + 2], strict=True))
         repeated_near = rep_near[k]

@@ -66,10 +66,11 @@ class Page:
         return NAME_TO_CODE.get(self.language or "", self.language or "?")
 
 
-def segment(text: str, language: str | None) -> Page | None:
-    """Steps 1-3 (rules only); None for a page without a non-blank line."""
+def segment(text: str, language: str | None, memo: dict | None = None) -> Page | None:
+    """Steps 1-3 (rules only); None for a page without a non-blank line. ``memo``: see
+    line_items."""
     t = rules().t
-    items, lang = line_items(split_lines(text), language)
+    items, lang = line_items(split_lines(text), language, memo)
     if not items:
         return None
     lists, _ = stop_index()

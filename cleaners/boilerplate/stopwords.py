@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 # ISO 639-1 codes of the languages cleanwire's language detection reports -> jusText's list names.
@@ -98,8 +97,10 @@ def guess_language(tokens_per_line: list[list[str]]) -> str | None:
     tokens = sample or [t for ts in tokens_per_line for t in ts][:GUESS_SAMPLE_TOKENS]
     _, index = stop_index()
     get = index.get
-    counts = Counter(chain.from_iterable(
-        [langs * c for tok, c in Counter(tokens).items() if (langs := get(tok))]))
+    counts: dict[str, int] = {}
+    for tok, c in Counter(tokens).items():
+        for lang in get(tok, ()):
+            counts[lang] = counts.get(lang, 0) + c
     if not counts:
         return None
     return max(counts.items(), key=lambda kv: (kv[1], kv[0] == "English"))[0]
