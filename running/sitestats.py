@@ -68,7 +68,7 @@ class SiteStats:
         need = max(TEMPLATE_MIN_DOCS, TEMPLATE_MIN_SHARE * docs)
         hashes = {i: h for i, h in enumerate(keys) if h is not None}
         if not hashes:
-            return []
+            return docs, []
         marks = ",".join("?" * len(set(hashes.values())))
         counts = {line: n - (line in own) for line, n in self.db.execute(
             f"SELECT line, docs FROM site_lines WHERE site=? AND line IN ({marks})",

@@ -110,3 +110,24 @@ def test_two_posts_alike_only_by_their_sites_author_box_stay_two_documents(tmp_p
                    for r in d["removed"]) for d in docs)
     (r876,) = [d for d in docs if d["source"]["path"].endswith("R876.txt")]
     assert r876["text"].startswith("Keeper emails from 21times.org")
+
+
+def test_a_page_with_no_keyed_paragraph_in_a_known_site_is_written(tmp_path):
+    """A page whose only paragraph has no line key (one line longer than line keys take: a
+    dump of an article on a single line), in a site folder with a template known: the run
+    writes it (it crashed the whole run, found by bench/throughput.py's one-folder corpus)."""
+    from cleaners.site import MAX_LINE_CHARS
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    site = raw / "examplenews"
+    site.mkdir(parents=True)
+    for i, seed in enumerate(ARTICLES[:3]):
+        (site / f"a{i}.txt").write_text(with_appeal(seed.read_text()), encoding="utf-8")
+    one_line = " ".join(" ".join(ARTICLES[3].read_text().split()) for _ in range(3))
+    assert len(one_line) > MAX_LINE_CHARS
+    (site / "one-line.txt").write_text(one_line + "\n", encoding="utf-8")
+    ingest_plain(raw, clean, "run1")
+    docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
+    assert set(docs) == {"examplenews/a0.txt", "examplenews/a1.txt", "examplenews/a2.txt",
+                         "examplenews/one-line.txt"}
+    assert docs["examplenews/one-line.txt"]["text"] == one_line
