@@ -101,7 +101,7 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
     """``_clean``, then, when short lines were kept above the first article paragraph (the one
     place where the line model's context changes most once the page chrome is gone), clean the
     clean document again and drop what that pass drops: cleaning clean text changes nothing."""
-    memo: dict = {}  # the long lines' features, found once for every pass
+    memo: dict = {}  # what the passes found of the page's lines (see line_items)
     result, src, check, lang = _clean(text, language, model, memo)
     for _ in range(EXTRA_PASSES):
         if not check or not result.paragraphs:

@@ -207,9 +207,10 @@ def stoplist_language(lines: list[str], language: str | None = None) -> str | No
 def line_items(lines: list[str], language: str | None,
                memo: dict | None = None) -> tuple[list[Line], str | None]:
     """The non-blank lines as ``Line`` records, and the stop-list language used (the given one
-    if jusText has a list for it, else the one guessed from the page). ``memo``: what was found
-    of long lines in an earlier pass over the same page (clean_text's passes share one); short
-    lines share a cache across pages."""
+    if jusText has a list for it, else the one guessed from the page). ``memo``: what earlier
+    passes over the same page found (clean_text's passes share one): each raw line's reading,
+    keyed by the line, and each long line's facts, keyed by (text, stop list); short lines'
+    facts are cached across pages instead."""
     r = rules()
     t = r.t
     memo = {} if memo is None else memo
