@@ -27,6 +27,7 @@ import json
 import os
 import sqlite3
 import time
+import traceback
 import uuid
 from collections import Counter
 from contextlib import closing
@@ -593,7 +594,7 @@ class CleanStore:
         source = result.source
         key = source.path if source.record is None else f"{source.path}#{source.record}"
         prior = self._prior(key)
-        decision = self.decider.decide(result)
+        decision = self._decide(result)
         settling = self.decider.sites.judged(  # a page file's, not a record's (unsettled)
             decision.result, decision.outcome != "rejected" and source.record is None,
             decision.site)
@@ -622,6 +623,19 @@ class CleanStore:
                           duplicate_of=decision.duplicate_of)
         self.counts[kind] += 1
         return kind
+
+    def _decide(self, result: Document | Rejection) -> Decision:
+        """The decider's judgement, or, when deciding fails for an unforeseen reason (a bug),
+        the input's rejection as an `error` that names where it failed: one input's failure
+        never ends the run. Deciding only reads the state, so a failure leaves it as it was."""
+        try:
+            return self.decider.decide(result)
+        except Exception as exc:  # noqa: BLE001 - any bug in deciding is this input's rejection
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            detail = (f"while deciding: {type(exc).__name__}: {exc} "
+                      f"({Path(where.filename).name}:{where.lineno})")
+            rejection = Rejection(result.id, result.source, "error", detail)
+            return Decision("rejected", rejection, rejection.to_record())
 
     def _uncount(self, key: str, prior: Prior) -> None:
         """Take back what an input judged again counted earlier in this run: its outcome, or

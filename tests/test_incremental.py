@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from test_neardup import _rescrape_002
 
 from cleaners.document import document_id
-from conftest import SEEDS, seed_path
+from conftest import SEEDS, ingest_plain, read_jsonl, seed_path
 from flows.cli import main
 from running.output import read_records
 
@@ -232,3 +234,36 @@ def test_an_older_clean_folder_with_two_records_of_one_input_is_reconciled(tmp_p
     assert current["text"].endswith("An edited last line.")
     (old,) = read_records(clean / "superseded")
     assert old["superseded"]["run"] == "20260101T000000Z-aaaaaa" and old["text"] == doc["text"]
+
+
+def test_a_failure_while_deciding_one_input_rejects_it_and_the_run_goes_on(seeds_raw, tmp_path,
+                                                                           monkeypatch):
+    """A bug met while the flow process decides one input (a fault put into the site-template
+    step for one seed) rejects that input as an `error` naming where it failed; the other
+    seeds are written and the run finishes. A run after the bug is gone cleans it as usual."""
+    import running.decide
+    from running.sitestats import strip_template
+
+    victim = next(p.name for p in sorted(seeds_raw.iterdir()) if p.name.startswith("003"))
+
+    def broken(doc, sites, exclude=None):
+        if doc.source.path == victim:
+            raise ValueError("not enough values to unpack (expected 2, got 0)")
+        return strip_template(doc, sites, exclude=exclude)
+
+    monkeypatch.setattr(running.decide, "strip_template", broken)
+    clean = tmp_path / "clean"
+    ingest_plain(seeds_raw, clean, "run1")
+    rejected = {r["source"]["path"]: r for r in read_jsonl(clean / "rejected")}
+    documents = {d["source"]["path"] for d in read_jsonl(clean / "documents")}
+    assert set(rejected) == {victim}
+    assert rejected[victim]["reason"] == "error"
+    assert rejected[victim]["detail"].startswith("while deciding: ValueError: not enough values")
+    assert "test_incremental.py:" in rejected[victim]["detail"]
+    assert len(documents) >= 3 and victim not in documents
+
+    monkeypatch.setattr(running.decide, "strip_template", strip_template)
+    os.utime(seeds_raw / victim, ns=(time.time_ns(), time.time_ns()))  # touched: cleaned again
+    ingest_plain(seeds_raw, clean, "run2")
+    assert read_jsonl(clean / "rejected") == []
+    assert victim in {d["source"]["path"] for d in read_jsonl(clean / "documents")}
