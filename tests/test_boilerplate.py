@@ -918,3 +918,40 @@ def test_the_line_caches_never_change_a_result():
     warm = [clean_text(text) for text in reversed(pages)][::-1]
     assert warm == cold
     assert len(features._LINE_CACHE) > 100  # the warm run did use the cache
+
+
+# Real text dumps (trafilatura-eval) whose menus repeat a section name above the headline: the
+# page <title>, printed as the first line ("Headline | Site", "Headline -"), names the headline.
+# (the page, its headline, the menu heading taken before the <title> was preferred)
+TITLE_CASES = [
+    ("caymancompass.com-prison.txt", "Prison official: ‘Anyone’ could escape from Northward",
+     "Cayman News"),
+    ("paginasiete.bo-carabineros.txt", "Policía anuncia coordinación con Carabineros para "
+     "investigar otros casos de robo de vehículos", "Gente & Lugares"),
+    ("recyclingmagazin.de.lithium.txt", "Europas erste Lithium-Rückgewinnungsanlage in NRW",
+     "Wirtschaft & Märkte"),
+    ("lastampa.it.temperature.txt", "Perturbazione polare al Centro e al Sud. Il Nord, "
+     "scavalcato, mantiene temperature alte", "Top News"),
+    # "Presse Augsburg-App" is a compound, not the <title> of "Presse Augsburg"
+    ("presse-ausburg.de-Tarifverbund.txt", "Augsburger Verkehrs- und Tarifverbund AVV erhöht "
+     "die ÖPNV-Preise deutlich", "Deutschland & Welt"),
+    # the <title> line "Heizjacken von Bosch -", its site's name cut off
+    ("werkzeugforum.de-heizjacke.txt", "Heizjacken von Bosch", None),
+    # "Local News |" further down is a section link, not the <title> of "Local News"
+    ("bostonherald.com-Brothel-catering.txt",
+     "Brothel catering to politicians, doctors, lawyers busted in Boston", None),
+]
+
+
+@pytest.mark.parametrize("name,headline,menu_heading", TITLE_CASES,
+                         ids=[c[0].removesuffix(".txt") for c in TITLE_CASES])
+def test_the_page_title_line_names_the_headline_over_a_repeated_menu_heading(
+        name, headline, menu_heading):
+    text = (TEXT_CASES / "titles" / name).read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.split("\n")]
+    if menu_heading is not None:  # the menu heading is repeated, as the old rule wanted
+        assert lines.count(menu_heading) >= 2
+    r = clean_text(text)
+    assert r.title == headline
+    assert headline not in r.paragraphs  # its repeat as the article's headline is gone too
+    assert r.paragraphs

@@ -38,8 +38,12 @@ from cleaners.boilerplate.stopwords import NAME_TO_CODE, stop_index
 from cleaners.dates import DATE_RE, YEAR_MAX, YEAR_MIN, find_date
 
 _DIGIT = re.compile(r"\d")
-# A page <title> printed as a line of its own: "Headline | Site", "Headline - Site".
-_TITLE_SUFFIX_SEP = re.compile(r"\s*[|\-–—:·»]")
+# A page <title> printed as a line of its own: "Headline | Site", "Headline - Site": what
+# follows the headline is a separator and then a word. A dash needs a space before it
+# ("Fit & Gesund-Forum" is a compound, not "Fit & Gesund" on a site). A bare separator at the
+# end ("Headline -", the site's name cut off) counts only on the first line, where scrapers print
+# the <title>: further down, "Local News |" is a section link.
+_TITLE_SUFFIX_SEP = re.compile(r"(?:\s*[|:·»]|\s+[\-–—])(?P<end>\s*$)?")
 
 
 @dataclass
@@ -557,24 +561,37 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     """Step 5: (index into items of the title, indices of its repeats) or (None, [])."""
     head = items[: max(start, 0) + 1]
     norm = [it.text.casefold() for it in head]
-    # 1. a heading-like line repeated before the article, or the page <title> ("X | Site")
-    #    repeated as a line of its own.
+    # 1. the page <title> ("X | Site") repeated as a line of its own, or else a heading-like
+    #    line repeated before the article. The <title> is the stronger evidence: a menu repeats
+    #    its section names ("NHL NETWORK" as a heading and as its first entry) above the headline.
+    found = None
     for k, it in enumerate(head):
         if not is_heading_like(it, t):
             continue
         key = norm[k]
         repeats = [j for j in range(len(head)) if j != k and norm[j] == key]
         prefixed = [j for j in range(k) if norm[j].startswith(key) and len(norm[j]) > len(key)
-                    and _TITLE_SUFFIX_SEP.match(norm[j][len(key):])]
-        if repeats or prefixed:
+                    and _page_title_suffix(norm[j][len(key):], first_line=j == 0)]
+        if prefixed or (repeats and found is None):
             rep = [j for j in repeats if j > k] + prefixed
             first = min([k, *repeats])
-            return first, sorted(j for j in [*repeats, *prefixed] if j != first) if rep else []
+            found = first, sorted(j for j in [*repeats, *prefixed] if j != first) if rep else []
+            if prefixed:
+                return found
+    if found is not None:
+        return found
     # 2. the first line, heading-like, followed by a longer line.
     if items and is_heading_like(items[0], t) and len(items) > 1:
         if items[1].words > items[0].words or items[1].rule in ("byline", "dateline"):
             return 0, []
     return None, []
+
+
+def _page_title_suffix(rest: str, first_line: bool) -> bool:
+    """Whether `rest`, what follows a heading in a line that starts with it, makes that line the
+    page <title> ("Headline | Site")."""
+    m = _TITLE_SUFFIX_SEP.match(rest)
+    return m is not None and (m["end"] is None or first_line)
 
 
 def take_title(page: Page, first_kept: int, t: dict[str, float]) -> str | None:
