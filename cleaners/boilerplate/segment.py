@@ -43,7 +43,9 @@ _DIGIT = re.compile(r"\d")
 # ("Fit & Gesund-Forum" is a compound, not "Fit & Gesund" on a site). A bare separator at the
 # end ("Headline -", the site's name cut off) counts only on the first line, where scrapers print
 # the <title>: further down, "Local News |" is a section link.
-_TITLE_SUFFIX_SEP = re.compile(r"(?:\s*[|:·»]|\s+[\-–—])(?P<end>\s*$)?")
+_TITLE_SUFFIX_SEP = re.compile(r"(?P<sep>\s*[|:·»«]|\s+[\-–—])(?P<end>\s*$)?")
+# ... or "Site: Headline" (Blogger's form): the site's name and a separator before the headline.
+_SITE_PREFIX = re.compile(r"\w(?P<sep>\s*[|:·»«]|\s[\-–—])\s*$")
 
 
 @dataclass
@@ -561,25 +563,31 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     """Step 5: (index into items of the title, indices of its repeats) or (None, [])."""
     head = items[: max(start, 0) + 1]
     norm = [it.text.casefold() for it in head]
-    # 1. the page <title> ("X | Site") repeated as a line of its own, or else a heading-like
-    #    line repeated before the article. The <title> is the stronger evidence: a menu repeats
-    #    its section names ("NHL NETWORK" as a heading and as its first entry) above the headline.
-    found = None
+    # 1. the page <title> ("Headline | Site", "Site: Headline") repeated as a line of its own,
+    #    or else a heading-like line repeated before the article. The <title> is the stronger
+    #    evidence: a menu repeats its section names ("NHL NETWORK" as a heading and as its first
+    #    entry) above the headline. Of the lines the <title> holds, the one in its likelier form
+    #    (_title_form), and of those the one nearest the article: the site's name ("Seth's
+    #    Blog", a menu's "US Elections") comes first, at the top.
+    titled = repeated = titled_form = None
     for k, it in enumerate(head):
         if not is_heading_like(it, t):
             continue
         key = norm[k]
         repeats = [j for j in range(len(head)) if j != k and norm[j] == key]
-        prefixed = [j for j in range(k) if norm[j].startswith(key) and len(norm[j]) > len(key)
-                    and _page_title_suffix(norm[j][len(key):], first_line=j == 0)]
-        if prefixed or (repeats and found is None):
+        forms = [(form, j) for j in range(k)
+                 if (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
+        if forms or (repeats and repeated is None):
+            prefixed = [j for _, j in forms]
             rep = [j for j in repeats if j > k] + prefixed
             first = min([k, *repeats])
-            found = first, sorted(j for j in [*repeats, *prefixed] if j != first) if rep else []
-            if prefixed:
-                return found
-    if found is not None:
-        return found
+            found = first, sorted(j for j in {*repeats, *prefixed} if j != first) if rep else []
+            if not forms:
+                repeated = found
+            elif titled_form is None or min(forms)[0] <= titled_form:
+                titled, titled_form = found, min(forms)[0]
+    if titled is not None or repeated is not None:
+        return titled or repeated
     # 2. the first line, heading-like, followed by a longer line.
     if items and is_heading_like(items[0], t) and len(items) > 1:
         if items[1].words > items[0].words or items[1].rule in ("byline", "dateline"):
@@ -587,11 +595,23 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     return None, []
 
 
-def _page_title_suffix(rest: str, first_line: bool) -> bool:
-    """Whether `rest`, what follows a heading in a line that starts with it, makes that line the
-    page <title> ("Headline | Site")."""
-    m = _TITLE_SUFFIX_SEP.match(rest)
-    return m is not None and (m["end"] is None or first_line)
+def _title_form(line: str, key: str, first_line: bool) -> int | None:
+    """How `line` holds the heading `key` as the page <title>, likeliest first: 0 "Headline |
+    Site" (a bar, dash or guillemet after it: WordPress and most sites), 1 "Site: Headline" (a
+    colon before it: Blogger's form), 2 a colon after it (the first part of "Section: Headline")
+    or a bar or dash before it ("Site | Headline", as on many government sites, but in "Headline
+    | Site" it is the site's name); None when it is no part of the <title>."""
+    if len(line) <= len(key):
+        return None
+    if line.startswith(key):
+        m = _TITLE_SUFFIX_SEP.match(line, len(key))
+        if m is not None and (m["end"] is None or first_line):
+            return 2 if ":" in m["sep"] else 0
+    if first_line and line.endswith(key):
+        m = _SITE_PREFIX.search(line, 0, len(line) - len(key))
+        if m is not None:
+            return 1 if ":" in m["sep"] else 2
+    return None
 
 
 def take_title(page: Page, first_kept: int, t: dict[str, float]) -> str | None:
