@@ -558,11 +558,18 @@ def _drop(page: Page, k: int, reason: str, detail: str) -> None:
         page.keep[k] = False
 
 
+# The headline may follow the first line kept as prose (a "« previous post" link the model kept):
+# this many lines after it are looked at, for a line the page <title> names.
+TITLE_AFTER_START = 2
+# Curly quotes and apostrophes as straight ones: a page's <title> and its headline may differ so.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def find_title(items: list[Line], start: int, t: dict[str, float]
                ) -> tuple[int | None, list[int]]:
     """Step 5: (index into items of the title, indices of its repeats) or (None, [])."""
-    head = items[: max(start, 0) + 1]
-    norm = [it.text.casefold() for it in head]
+    head = items[: max(start, 0) + 1 + TITLE_AFTER_START]
+    norm = [it.text.casefold().translate(_QUOTES) for it in head]
     # 1. the page <title> ("Headline | Site", "Site: Headline") repeated as a line of its own,
     #    or else a heading-like line repeated before the article. The <title> is the stronger
     #    evidence: a menu repeats its section names ("NHL NETWORK" as a heading and as its first
@@ -574,7 +581,7 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
         if not is_heading_like(it, t):
             continue
         key = norm[k]
-        repeats = [j for j in range(len(head)) if j != k and norm[j] == key]
+        repeats = [j for j in range(len(head)) if j != k and norm[j] == key] if k <= start else []
         forms = [(form, j) for j in range(k)
                  if (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
         if forms or (repeats and repeated is None):
