@@ -34,7 +34,9 @@ The sets:
   whole but with half or more; then the languages (and scripts) that lost anything.
 
 cleanwire's title is scored with its text (the gold bodies hold the title); trafilatura's
-`extract` gives no title. ms/page is CPU time per call (time.process_time, in the worker
+`extract` gives no title. Dragnet's `1st line` is the share of pages whose output begins with the
+gold body's first line (normalized): the headline in most golds, so it measures the title found
+(a gold that begins with a date or a byline counts as a miss for every method). ms/page is CPU time per call (time.process_time, in the worker
 processes, after a warm-up), steady on a shared machine; the site runs' is wall time.
 """
 
@@ -122,7 +124,8 @@ def _page_dragnet(spec: dict, methods: list[str]) -> dict:
             "text_bytes": text_bytes, "text": q.decode(text_bytes), "html": None}
     if any(m in HTML_METHODS for m in methods):
         page["html"] = q.read_maybe_gz(Path(spec["html"]))
-    gold = q.shingles(q.decode(q.read_maybe_gz(Path(spec["gold"]))))
+    gold_text = q.decode(q.read_maybe_gz(Path(spec["gold"])))
+    gold = q.shingles(gold_text)
     out = {"set": "dragnet", "id": spec["id"], "site": spec["domain"], "split": spec["split"],
            "m": {}}
     for m in methods:
@@ -130,8 +133,18 @@ def _page_dragnet(spec: dict, methods: list[str]) -> dict:
         if result is None:
             continue
         sh = q.shingles(result)
-        out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold)}
+        out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold),
+                       "first": same_first_line(result, gold_text)}
     return out
+
+
+def same_first_line(result: str, gold: str) -> bool:
+    """Whether the output begins with the gold body's first line, the headline in most Dragnet
+    golds (a date or a byline in some): cleanwire's title is its output's first line."""
+    def first(text: str) -> str:
+        line = next((x for x in text.split("\n") if x.strip()), "")
+        return " ".join(norm(line).replace("\u2019", "'").split())
+    return bool(first(gold)) and first(result) == first(gold)
 
 
 def udhr_paragraphs(result: str, paragraphs: list[str]) -> tuple[int, int]:
@@ -282,10 +295,11 @@ def score_site_passes(pages: list[dict], site: dict, results: list[dict]) -> Non
             if r is None:
                 continue
             text, outcome = run["outputs"].get(p["id"], ("", "missing"))
-            gold = q.shingles(q.decode(q.read_maybe_gz(Path(p["gold"]))))
+            gold_text = q.decode(q.read_maybe_gz(Path(p["gold"])))
             sh = q.shingles(text)
-            r["m"][method] = {"ms": ms, "empty": not sh, "err": None, "prf": q.prf(sh, gold),
-                              "outcome": outcome}
+            r["m"][method] = {"ms": ms, "empty": not sh, "err": None,
+                              "prf": q.prf(sh, q.shingles(gold_text)), "outcome": outcome,
+                              "first": same_first_line(text, gold_text)}
 
 
 # -- figures ------------------------------------------------------------------------------------
@@ -302,6 +316,8 @@ def figures(rows: list[dict], m: str) -> dict:
     if fr:
         fig["with_kept"] = sum(x[0] for x in fr) / max(sum(x[1] for x in fr), 1)
         fig["without_gone"] = sum(x[2] for x in fr) / max(sum(x[3] for x in fr), 1)
+    if any("first" in x for x in rs):
+        fig["first_line"] = sum(1 for x in rs if x.get("first")) / len(rs)
     if any("lost" in x for x in rs):
         fig["paras_lost"] = sum(x["lost"] for x in rs)
         fig["paras_cut"] = sum(x["cut"] for x in rs)
@@ -325,6 +341,8 @@ def print_table(title: str, rows: list[dict], methods: list[str], kind: str,
                 f"{'ms/page':>8}  {'with kept':>9} {'w/o gone':>8}  {'held-out w/ w/o':>15}")
     if kind == "udhr":
         head += f"  {'paras lost':>12} {'cut':>4}"
+    if kind == "dragnet":
+        head += f"  {'1st line':>8}"
     print(head)
     print("-" * len(head))
     for m in methods:
@@ -341,6 +359,8 @@ def print_table(title: str, rows: list[dict], methods: list[str], kind: str,
                      f"{_f(ho.get('with_kept'), 7)} {_f(ho.get('without_gone'))}")
         if kind == "udhr":
             line += f"  {fig['paras_lost']:>5}/{fig['paras']:<6} {fig['paras_cut']:>4}"
+        if kind == "dragnet":
+            line += f"  {_f(fig.get('first_line'), 8)}"
         if fig["errors"]:
             line += f"  ({fig['errors']} errors)"
         print(line)
