@@ -781,7 +781,8 @@ def test_page_types_exist_in_three_languages():
 
 # Lists of other pages, as the dev pages print them (real lines; trafilatura-eval and Dragnet):
 # archive and category lists with their counts, one a line or all on one line, and lists of
-# truncated headlines, in English, German and Spanish/Basque where the dev pages have them.
+# truncated headlines or of items with their age, in English, German and Spanish/Basque where
+# the dev pages have them.
 LIST_RUNS = [
     ("archive-list", "en", ["► 2017 (9)", "► August (1)", "► July (3)", "► June (1)"]),
     ("archive-list", "de", ["Bildung (15)", "Bildungspolitik (4)", "Schule (13)",
@@ -798,6 +799,18 @@ LIST_RUNS = [
                              "Stock market today: World shares advance after China …"]),
     ("headline-list", "de", ["U. a.: Vorschau auf das...", "Unbreakable – Wir machen...",
                              "Bei „Unbreakable“ zeigt...", "Weil sein heftig pubertierender..."]),
+    # feeds whose items end in their age: other stories with their comment counts, tweets
+    ("headline-list", "en", ["LGBT convention GaymerCon secures Kickstarter funding 260 2days "
+                             "0hrs ago", "Carmack: Nothing exciting about Windows 8 146 6days "
+                             "3hrs ago", "Carmack sorry about performance of Rage on PC 89 6days "
+                             "4hrs ago", "Report: Source Engine 2 files discovered 81 3days 2hrs ago"]),
+    ("headline-list", "en", ["Olympic-size discounts from PrintRunner. Check it out! "
+                             "http://t.co/eqkZum0y 15 hours ago",
+                             "250 Stickers Giveaway from PrintRunner and The Knit Wit By Shair "
+                             "http://t.co/r9YJY0pP 1 day ago",
+                             "Beginner’s Guide to Flyer Marketing ... 6 days ago"]),
+    ("headline-list", "de", ["Celebrity Finanzen vor 2 Stunden", "Lifestyle Las vegas vor 1 Stunde",
+                             "Lifestyle Berufe vor 2 Stunden", "Movies Rollen vor 5 Stunden"]),
 ]
 
 
