@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
+
+import numpy as np
 
 from cleaners.boilerplate.features import (
     CTX_OFFSETS,
@@ -122,19 +124,43 @@ def shipped_model() -> LineModel | None:
 
 def stage1(rows: list[list[float]], w: list[float], b: float) -> list[float]:
     """Logistic regression: the probability of each row."""
-    mul, exp = operator.mul, math.exp
-    hi, lo = LOGIT_CLIP, -LOGIT_CLIP
-    out = []
-    for x in rows:
-        z = b + sum(map(mul, w, x))
-        out.append(1.0 / (1.0 + exp(-(hi if z > hi else lo if z < lo else z))))
-    return out
+    return _probabilities(_logits(_matrix(rows), w, b))
+
+
+def _matrix(rows: list[list[float]]) -> np.ndarray:
+    """The rows (all of one length) as a float64 matrix: one conversion of the page's values,
+    faster than building it row by row."""
+    width = len(rows[0]) if rows else 0
+    return np.fromiter(chain.from_iterable(rows), float, len(rows) * width).reshape(
+        len(rows), width)
+
+
+def _logits(x: np.ndarray, w: list[float], b: float) -> list[float]:
+    """b + the weighted sum of each row of ``x``. The sum is added up column by column, left to
+    right (``accumulate``, never numpy's pairwise ``sum``), as Python's ``sum`` of the products
+    did: the same bits, so the same decisions (a last-bit change can flip a close one)."""
+    if not len(x):
+        return []
+    return (b + np.add.accumulate(x * np.asarray(w), axis=1)[:, -1]).tolist()
+
+
+def _probabilities(logits: list[float]) -> list[float]:
+    """The logistic function of each (clipped) logit. math.exp, not numpy's: numpy's exp may
+    differ from the C library's in the last bit."""
+    exp, hi, lo = math.exp, LOGIT_CLIP, -LOGIT_CLIP
+    return [1.0 / (1.0 + exp(-(hi if z > hi else lo if z < lo else z))) for z in logits]
 
 
 def stage2_rows(probs: list[float], rows: list[list[float]]) -> list[list[float]]:
     """Context features over the first-stage probabilities, in the order of STAGE2_NAMES: a
     line among article lines is article text more often than its own features say, and the
-    reverse for menus."""
+    reverse for menus. Each row is the stage-1 row followed by ``stage2_own``'s."""
+    return [s1 + own for s1, own in zip(rows, stage2_own(probs, rows), strict=True)]
+
+
+def stage2_own(probs: list[float], rows: list[list[float]]) -> list[list[float]]:
+    """The stage-2 features that follow the stage-1 row (STAGE2_OWN, STAGE2_NEIGHBOURS,
+    STAGE2_TAIL), per line."""
     n = len(probs)
     short_lw = math.log1p(rules().t["prose_min_words"]) / LOG_WORDS_SCALE
     pad = [0.0] * CTX_PAD + probs + [0.0] * CTX_PAD  # line k's probability is pad[k + CTX_PAD]
@@ -156,7 +182,7 @@ def stage2_rows(probs: list[float], rows: list[list[float]]) -> list[list[float]
         short = 1.0 if s1[_I_LOG_WORDS] < short_lw else 0.0
         short_x_mean5 = short * mean5
         short_x_min_nb = short * min_nb
-        out.append([*s1, p, logit, mean2, mean5, mean10, max_nb, min_nb,
+        out.append([p, logit, mean2, mean5, mean10, max_nb, min_nb,
                     *pad[k:k + CTX_PAD], *pad[k + CTX_PAD + 1:k + 2 * CTX_PAD + 1],
                     long_run, in_main, short, short_x_mean5, short_x_min_nb])
     return out
@@ -189,6 +215,8 @@ def viterbi(p: list[float], threshold: float, penalty: float) -> list[bool]:
 
 def decide(model: LineModel, rows: list[list[float]]) -> tuple[list[float], list[bool]]:
     """(stage-2 probability, article or not) of each row's line."""
-    p1 = stage1(rows, model.w, model.b)
-    p2 = stage1(stage2_rows(p1, rows), model.w2, model.b2)
+    x = _matrix(rows)  # converted once, for both stages
+    p1 = _probabilities(_logits(x, model.w, model.b))
+    x2 = np.hstack((x, _matrix(stage2_own(p1, rows))))  # the rows of stage2_rows
+    p2 = _probabilities(_logits(x2, model.w2, model.b2))
     return p2, viterbi(p2, model.threshold, model.switch_penalty)
