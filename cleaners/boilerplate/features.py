@@ -53,6 +53,7 @@ class Line:
 # Words in every script: the `regex` module's \w keeps combining marks (the vowel signs of Indic
 # scripts), where `re`'s breaks "প্রতিনিধি" into four pieces that are never stop words.
 _WORD = regex.compile(r"\w+")
+_ASCII_WORD = re.compile(r"\w+")  # the same words in ASCII text, found faster by `re`
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # Scripts written without spaces between words besides CJK: Thai, Lao, Tibetan, Myanmar, Khmer.
 _NOSPACE = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
@@ -99,24 +100,24 @@ CONTENT_MIN_CHARS = 4
 _CACHE_MAX_CHARS = 80
 _CACHE_SIZE = 20_000  # cleared when full: at most about 30 MB per process (1.4 kB a line)
 _LINE_CACHE: dict[tuple[str, str | None], tuple] = {}
-# Whether a word is a promo word or starts with a promo stem, by word: words recur across lines
-# and pages, and a dict lookup costs less than the stems' startswith (12% of the text pass).
-_PROMO_CACHE: dict[str, bool] = {}
 _PROMO_CACHE_SIZE = 100_000  # words: about 10 MB at most
 
 
-def _promo_test(words: frozenset[str], stems: tuple[str, ...]):
-    """A function word -> 1 if it is a promo word, else 0 (cached by word)."""
-    cache = _PROMO_CACHE
+class _PromoWords(dict):
+    """Whether a word is a promo word or starts with a promo stem, by word, filled as words are
+    looked up: words recur across lines and pages, and a dict lookup costs less than the stems'
+    startswith (12% of the text pass); looked up as ``map(cache.__getitem__, tokens)``, a known
+    word costs no Python call at all."""
 
-    def test(x: str) -> int:
-        hit = cache.get(x)
-        if hit is None:
-            if len(cache) >= _PROMO_CACHE_SIZE:
-                cache.clear()
-            hit = cache[x] = x in words or x.startswith(stems)
+    def __missing__(self, word: str) -> bool:
+        if len(self) >= _PROMO_CACHE_SIZE:
+            self.clear()
+        r = rules()
+        hit = self[word] = word in r.promo_words or word.startswith(r.promo_stems)
         return hit
-    return test
+
+
+_PROMO_CACHE = _PromoWords()
 
 
 def split_lines(text: str) -> list[str]:
@@ -150,9 +151,11 @@ def _read_line(raw: str) -> tuple[str, str, list[str], int]:
     if not text:
         return text, text, [], 0
     low = text.lower()
-    toks = _WORD.findall(low) if len(text) < HUGE_LINE_CHARS else low.split()
+    ascii_only = text.isascii()
+    toks = (_ASCII_WORD if ascii_only else _WORD).findall(low) if len(text) < HUGE_LINE_CHARS \
+        else low.split()
     nwords = text.count(" ") + 1  # whitespace already collapsed to single spaces
-    if not text.isascii():
+    if not ascii_only:
         nwords = _script_words(text, nwords)
     return text, low, toks, nwords
 
@@ -218,7 +221,6 @@ def line_items(lines: list[str], language: str | None,
     lang = resolve_language(language) or guess_language(toks_per_line)
     lists, _ = stop_index()
     stop = lists.get(lang or "", frozenset())
-    is_promo = _promo_test(r.promo_words, r.promo_stems)  # one per page, not per line
     clause_open = False  # the line before ends in a comma: this one goes on with its sentence
     for it, toks, low in zip(items, toks_per_line, lows, strict=True):
         key = (it.text, lang)
@@ -227,7 +229,7 @@ def line_items(lines: list[str], language: str | None,
         if facts is None:
             if cache is _LINE_CACHE and len(cache) >= _CACHE_SIZE:
                 cache.clear()
-            facts = cache[key] = _line_facts(it, toks, low, stop, is_promo, r, t)
+            facts = cache[key] = _line_facts(it, toks, low, stop, r, t)
         (it.sd, it.tokens, it.content, it.reader, it.promo, it.rule, it.terminal, it.header,
          it.count_end, marker, it.text_feats) = facts
         if it.rule in CLAUSE_FREE_RULES and (it.text[-1] in CLAUSE_END or clause_open):
@@ -242,8 +244,8 @@ def line_items(lines: list[str], language: str | None,
     return items, lang
 
 
-def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], is_promo,
-                r: Rules, t: dict[str, float]) -> tuple:
+def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Rules,
+                t: dict[str, float]) -> tuple:
     """What a line's text alone tells (given the page's stop list), in the order line_items
     sets them: sd, tokens, content, reader, promo, rule, terminal, header, count_end, marker,
     text_feats."""
@@ -254,7 +256,7 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], is_pr
         content = frozenset(x for x in tokens - stop if len(x) >= CONTENT_MIN_CHARS
                             and not x.isdigit())
         reader = sum(map(r.reader.__contains__, toks)) / len(toks)
-        promo = sum(map(is_promo, toks[:PROMO_SCAN_TOKENS]))
+        promo = sum(map(_PROMO_CACHE.__getitem__, toks[:PROMO_SCAN_TOKENS]))
     if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
         sd = -1.0
     rule = match_rule(it.text, it.words, r, low)
