@@ -20,6 +20,7 @@ Every threshold is in ``cleaners/data/boilerplate.json`` (``t[...]``), with its 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -44,6 +45,7 @@ _DIGIT = re.compile(r"\d")
 # end ("Headline -", the site's name cut off) counts only on the first line, where scrapers print
 # the <title>: further down, "Local News |" is a section link.
 _TITLE_SUFFIX_SEP = re.compile(r"(?P<sep>\s*[|:·»«]|\s+[\-–—])(?P<end>\s*$)?")
+_ANY_TITLE_SEP = re.compile(r"[|:·»«\-–—]")  # what both forms need
 # ... or "Site: Headline" (Blogger's form): the site's name and a separator before the headline.
 _SITE_PREFIX = re.compile(r"\w(?P<sep>\s*[|:·»«]|\s[\-–—])\s*$")
 
@@ -497,11 +499,12 @@ COUNT_TAIL_CHARS = 16  # a count at the end of a line is searched for in its las
 _COUNT = re.compile(r"\(\s*(\d[\d.,]*)\s*\)")
 _MEASURE = re.compile(r"\d[.,:]\d")
 _NUMBER = re.compile(r"\d+")
-_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)\s*$")
-# ... or three or more short lines in a row ending in an age ("EA sues Zynga 70 5days 23hrs ago",
+# A line of such a list ends in an ellipsis, or in an age: three or more short lines in a row
+# ending in an age ("EA sues Zynga 70 5days 23hrs ago",
 # "Lifestyle Berufe vor 2 Stunden"): a feed of other stories, tweets or comments. In the dev
 # dumps 431 lines end so; the text pass kept 24 of them, on three pages (other stories with
 # their comment counts, two tweet feeds), and no gold body holds such a run.
+AGE_END_CHARS = 48  # an age is searched for in a line's last characters
 _AGE_END = re.compile(
     r"(?:\b\d+\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)"
     r"(?:\s*\d+\s*(?:mins?|minutes?|hrs?|hours?))?\s+ago"
@@ -509,6 +512,15 @@ _AGE_END = re.compile(
     r"|\bil y a\s+\d+\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)"
     r"|\bhace\s+\d+\s+(?:segundos?|minutos?|horas?|días?|semanas?|meses|años?)"
     r"|\b\d+\s+(?:secondi|minuti|ore|giorni|settimane|mesi|anni)\s+fa)\s*$", re.I)
+
+
+def _headline_end(text: str) -> bool:
+    """A line of a list of other stories: it ends in an ellipsis or in an age (which has a
+    digit: the regex runs only on the lines with one near their end)."""
+    if text.endswith(("…", "...")):
+        return True
+    start = max(0, len(text) - AGE_END_CHARS)
+    return _DIGIT.search(text, start) is not None and _AGE_END.search(text, start) is not None
 
 
 def _is_year(digits: str) -> bool:
@@ -537,7 +549,7 @@ def list_runs(page: Page) -> None:
             return None
         if _counted_item(it.text):
             return "archive-list"
-        if _ELLIPSIS_END.search(it.text) is not None or _AGE_END.search(it.text) is not None:
+        if _headline_end(it.text):
             return "headline-list"
         return None
 
@@ -588,13 +600,19 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     #    (_title_form), and of those the one nearest the article: the site's name ("Seth's
     #    Blog", a menu's "US Elections") comes first, at the top.
     titled = repeated = titled_form = None
+    where: dict[str, list[int]] = {}  # each text's lines (looked up, not searched: head is long)
+    for j, text in enumerate(norm):
+        where.setdefault(text, []).append(j)
+    # the lines that could be the <title>: every form has a separator
+    with_sep = [j for j, text in enumerate(norm) if _ANY_TITLE_SEP.search(text) is not None]
     for k, it in enumerate(head):
         if not is_heading_like(it, t):
             continue
         key = norm[k]
-        repeats = [j for j in range(len(head)) if j != k and norm[j] == key] if k <= start else []
-        forms = [(form, j) for j in range(k)
-                 if (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
+        repeats = [j for j in where[key] if j != k] if k <= start else []
+        forms = [(form, j) for j in with_sep[:bisect_left(with_sep, k)]
+                 if (j == 0 or norm[j].startswith(key))
+                 and (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
         if forms or (repeats and repeated is None):
             prefixed = [j for _, j in forms]
             rep = [j for j in repeats if j > k] + prefixed
