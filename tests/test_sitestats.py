@@ -109,7 +109,8 @@ def test_two_posts_alike_only_by_their_sites_author_box_stay_two_documents(tmp_p
     assert all(any(r["reason"] == "site-template" and r["text"].startswith("About Bob Walsh")
                    for r in d["removed"]) for d in docs)
     (r876,) = [d for d in docs if d["source"]["path"].endswith("R876.txt")]
-    assert r876["text"].startswith("Keeper emails from 21times.org")
+    assert r876["title"] == "Keeper emails from 21times.org"  # the page <title> names it
+    assert r876["text"].startswith("For the past week or so I’ve been getting these absolutely")
 
 
 def test_a_page_with_no_keyed_paragraph_in_a_known_site_is_written(tmp_path):
