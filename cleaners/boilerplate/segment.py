@@ -620,8 +620,10 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
             found = first, sorted(j for j in {*repeats, *prefixed} if j != first) if rep else []
             if not forms:
                 repeated = found
-            elif titled_form is None or min(forms)[0] <= titled_form:
-                titled, titled_form = found, min(forms)[0]
+                continue
+            best = min(forms)[0]  # the likeliest form the <title> holds this heading in
+            if titled_form is None or best <= titled_form:
+                titled, titled_form = found, best
     if titled is not None or repeated is not None:
         return titled or repeated
     # 2. the first line, heading-like, followed by a longer line.
