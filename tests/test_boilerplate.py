@@ -822,6 +822,55 @@ def test_lists_of_other_pages_go_as_wholes(reason, lang, lines):
     assert [(x.text, x.reason) for x in r.removed] == [(x, reason) for x in lines]
 
 
+# Author boxes and site blurbs under an article, real lines of the dev dumps: Dragnet's
+# theedublogger.com (train) and contemporist.com (train, a site blurb in capitals), 47hats.com
+# (test: heading and blurb run together on one line), trafilatura-eval's tarnkappe.info and
+# aerobuzz.de (German; a link between heading and blurb).
+AUTHOR_BOXES = [
+    ("en", ["About Matt Tschoegl",
+            "Matt Tschoegl works on building creative educational applications that are powered "
+            "by the WordPress platform. When not watching soccer or guzzling coffee, he runs the "
+            "English language learning website theaccentlab.com and also writes for wpmu.org."]),
+    ("en-site", ["ABOUT CONTEMPORIST",
+                 "CONTEMPORIST is a celebration of contemporary culture, focused on architecture, "
+                 "design, art and travel."]),
+    ("en-one-line", ["About Bob Walsh Bob Walsh is the author of The Web Startup Success Guide, "
+                     "co-hosts the Startup Success Podcast and founded http://startuptodo.com (a "
+                     "training/productivity community for startups and microISVs). Over the years "
+                     "Bob has written 4 other books for microISVs and startups."]),
+    ("de", ["Über Lars Sobiraj",
+            "Lars Sobiraj fing im Jahr 2000 an, als Quereinsteiger für verschiedene "
+            "Computerzeitschriften tätig zu sein. 2006 kamen neben gulli.com noch zahlreiche "
+            "andere Online-Magazine dazu. Er ist der Gründer von Tarnkappe.info."]),
+    ("de-link", ["Über Bob Fischer", "zum Aerobuzz.de",
+                 "Bob Fischer ist PPL-Inhaber mit diversen Ratings. Er veröffentlicht regelmäßig "
+                 "Beiträge in Luftfahrtmagazinen auf der ganzen Welt. Bob hat eine große Erfahrung "
+                 "in Air-to-air-Fotografie mit Jets, Kolbenmotor- und Turbopropflugzeugen."]),
+]
+
+
+@pytest.mark.parametrize("lang, lines", AUTHOR_BOXES, ids=[x[0] for x in AUTHOR_BOXES])
+def test_an_author_box_under_the_article_goes_heading_and_blurb(lang, lines):
+    r = clean_text("\n".join([*ARTICLE_EN, *lines]))
+    assert list(r.paragraphs) == ARTICLE_EN
+    removed = {x.text: x for x in r.removed}
+    assert lines[0] in removed  # the heading (a short line: the model may have taken it)
+    assert removed[lines[-1]].reason == "author-bio"  # the blurb, which reads like prose
+    assert removed[lines[-1]].detail == f"author box {lines[0][:60]!r}"
+
+
+def test_an_about_heading_that_opens_its_article_stays():
+    """trafilatura-eval's toptal.com: "About Python" and "Python is ..." open a tutorial (a
+    `with` fragment): more of the article follows them than precedes them."""
+    opening = ["About Python",
+               "Python is an interpreted, object-oriented, high-level programming language with "
+               "dynamic semantics. Python supports modules and packages, thereby encouraging "
+               "program modularity and code reuse."]
+    r = clean_text("\n".join([*opening, *ARTICLE_EN]))
+    assert not [x for x in r.removed if x.reason == "author-bio"]
+    assert opening[1] in r.paragraphs
+
+
 def test_article_lines_with_counts_years_and_measures_stay():
     """Real article lines that look like counted lists: a result table (numbers with decimals
     in the label), a football line-up (numbers outside the brackets), a list of games with their

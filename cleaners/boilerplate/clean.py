@@ -19,6 +19,7 @@ from cleaners.boilerplate.segment import (
     DETAIL_CHARS,
     Page,
     apply_model,
+    author_boxes,
     find_byline,
     list_runs,
     lone_donation_amounts,
@@ -140,6 +141,7 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     if model is not None:
         apply_model(page, model, r)
     list_runs(page)
+    author_boxes(page, r)
     items, keep = page.items, page.keep
     first_kept = next((k for k in range(len(items)) if keep[k] and items[k].prose), page.cut)
     title = take_title(page, first_kept, r.t)

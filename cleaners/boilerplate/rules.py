@@ -65,6 +65,11 @@ class Rules:
         self.comment_header_other = int(raw["comment_header"]["max_other_words"])
         self.list_count = re.compile(raw["list_count"]["pattern"])
         self.list_count_words = int(raw["list_count"]["max_words"])
+        box = raw["author_box"]
+        self.author_box = re.compile(box["heading"], re.I)
+        self.author_box_words = int(box["max_heading_words"])
+        self.author_blurb_words = int(box["min_blurb_words"])
+        self.author_blurb_lines = int(box["lines_to_blurb"])
         lex = raw["lexicons"]
         self.promo_stems = tuple(lex["promo"]["stems"])
         self.promo_words = frozenset(lex["promo"]["words"])

@@ -571,6 +571,52 @@ def list_runs(page: Page) -> None:
                 _drop(page, k, "archive-list", f"{c} counted links on one line")
 
 
+def author_boxes(page: Page, r: Rules) -> None:
+    """Step 4c: an author box ("About Nancy Atkinson" over "Nancy Atkinson is ...", or the two
+    run together on one line) goes, heading and blurb, where less kept prose follows it than
+    precedes it (boilerplate.json ``author_box``)."""
+    items, keep, n = page.items, page.keep, len(page.items)
+    for k, it in enumerate(items):
+        if it.text[:1] not in _BOX_INITIALS:
+            continue
+        m = r.author_box.match(it.text)
+        if m is None:
+            continue
+        name = m.group("name")
+        box: list[int] = []
+        if it.words <= r.author_box_words and m.end() == len(it.text):
+            # the whole name: "About This Blog" over "This site is ..." is no box of a name
+            box = next(([k, j] for j in range(k + 1, min(n, k + 1 + r.author_blurb_lines))
+                        if items[j].words >= r.author_blurb_words
+                        and _begins_with(items[j].text, name)), [])
+        elif it.words >= r.author_blurb_words and _name_repeated(it.text[m.start("name"):]):
+            box = [k]  # "About Bob Walsh Bob Walsh is the author of ..."
+        if not box or not any(keep[i] for i in box):
+            continue
+        before = sum(items[i].words for i in range(k) if keep[i] and items[i].prose)
+        after = sum(items[i].words for i in range(box[-1] + 1, n) if keep[i] and items[i].prose)
+        if after >= before:
+            continue
+        for i in box:
+            _drop(page, i, "author-bio", f"author box {it.text[:DETAIL_CHARS]!r}")
+
+
+_BOX_INITIALS = frozenset("AaÜüMmÀàIi")  # what the headings of boilerplate.json author_box begin with
+BOX_NAME_WORDS = 4  # a name in an author box's heading: "About Mary Ann de Vries"
+
+
+def _name_repeated(text: str) -> bool:
+    """``text`` begins with a name of 1 to BOX_NAME_WORDS words said twice ("Bob Walsh Bob Walsh
+    is ...")."""
+    words = text.split(None, 2 * BOX_NAME_WORDS)
+    return any(words[:n] == words[n:2 * n] for n in range(1, BOX_NAME_WORDS + 1))
+
+
+def _begins_with(text: str, name: str) -> bool:
+    """``text`` begins with the word(s) ``name``, case and all."""
+    return text.startswith(name) and (len(text) == len(name) or not text[len(name)].isalnum())
+
+
 def _plain_list_line(it: Line) -> bool:
     return it.rule is None and not it.comment_marker and not it.end_marker
 
