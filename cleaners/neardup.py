@@ -36,8 +36,8 @@ from rensa import RMinHash
 
 from cleaners.document import normalized_for_hash
 
-__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "NUM_PERM", "ROWS", "SHINGLE_WORDS",
-           "SIGNATURE_SCHEME", "THRESHOLD", "band_keys", "containment", "shingle_count",
+__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "NUM_PERM", "OWN_SHARE", "ROWS",
+           "SHINGLE_WORDS", "SIGNATURE_SCHEME", "THRESHOLD", "band_keys", "containment", "shingle_count",
            "signature", "signature_values", "similarity"]
 
 # -- parameters (data, each with why; figures from bench/dedup.py on this machine) -------------
@@ -100,6 +100,16 @@ CONTAINMENT = 0.9
 # the size ratio, sd(J) = sqrt(J(1-J)/NUM_PERM)) reaches 0.15, so a text that is 80% template
 # could pass as contained. 0.15 instead would merge 1 more train form pair of 1180.
 CONTAINMENT_MIN_JACCARD = 0.2
+
+# Of the minima two documents agree on, at least this share must agree with no other candidate
+# for their Jaccard to make them one (running/nearindex.py): minima a third indexed document
+# shares too are a site's template (a sidebar, an author box), not the pair's article. Measured
+# with the real runs of bench/forms.py (every dev page as HTML and as text dump): of the HTML /
+# text pairs of one page merged by Jaccard with more than one candidate, the lowest share is 0.66
+# (Dragnet, flat and by site) and 0.57 (trafilatura-eval); the false merges of two
+# thecuriousbrain.com dumps (Dragnet, flat layout: 0.52 and 0.50 on a sidebar) have 0.27 and 0.23.
+# 0.5 sits in that gap. A pair with one candidate has every agreeing minimum its own.
+OWN_SHARE = 0.5
 
 # LSH banding: BANDS x ROWS = NUM_PERM. A pair of Jaccard s shares at least one band (becomes a
 # candidate) with probability 1 - (1 - s^ROWS)^BANDS. With 64 x 2: 0.47 at s=0.1, 0.93 at 0.2,

@@ -12,6 +12,10 @@ no other document. Measured on the real runs of bench/forms.py (train pages): of
 pairs of one page it was computed for, it changes one (0.48 to 0.30, below CONTAINMENT either
 way), and it brings pages of one site sharing a template from up to 0.83 to <= 0.33. Its cost is a miss, never a merge: a text whose
 content two kept documents both hold is judged by Jaccard alone.
+
+The Jaccard test asks the same of the minima it counts: at least OWN_SHARE of those the pair
+agrees on must be its own (cleaners.neardup). Two text dumps of one site whose cleaning kept
+mostly the site's sidebar reach a Jaccard of 0.5 on it when a third page of the site holds it too.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from cleaners.neardup import (
     CONTAINMENT,
     CONTAINMENT_MIN_JACCARD,
     NUM_PERM,
+    OWN_SHARE,
     ROWS,
     SIGNATURE_SCHEME,
     THRESHOLD,
@@ -175,7 +180,9 @@ class NearDupIndex:
                     other_id, other = stored[n]
                     s = agree[n].bit_count() / NUM_PERM
                     own = (agree[n] & ~twice).bit_count() / NUM_PERM
-                    if s < self.threshold and not _contained(sig, other, s, own):
+                    # a Jaccard that rests on minima other candidates share too is a template's
+                    if (s < self.threshold or own < OWN_SHARE * s) \
+                            and not _contained(sig, other, s, own):
                         continue
                     if best is None or s > best[1]:
                         best = (other_id, s)

@@ -191,6 +191,27 @@ def test_pages_sharing_only_a_template_are_not_contained():
         None, None]
 
 
+def test_dumps_of_one_site_alike_only_by_its_sidebar_stay_apart_in_a_flat_folder(tmp_path):
+    """Seven real posts of one blog as text dumps (Dragnet's thecuriousbrain.com), all in one
+    folder, so no site template is learned: each cleaned dump is a few short posts' lines and
+    the site's sidebar, and two pairs of them reach a Jaccard of 0.50 and 0.52 on it. Other
+    posts hold the sidebar too, so the minima those pairs agree on are not theirs alone
+    (neardup.OWN_SHARE): every post is a document. Without that test, two were lost as
+    duplicates."""
+    import shutil
+
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for page in sorted((Path(__file__).parent / "cases" / "site" / "thecuriousbrain.com")
+                       .glob("*.txt")):
+        shutil.copy(page, raw / page.name)
+    report = run_ingest(Settings(raw=str(raw), clean=str(tmp_path / "clean"), workers=2))
+    assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 0, 0)
+
+
 def test_store_of_the_old_banding_and_signatures_is_used():
     """A store made before the shingle-set size and the 64 x 2 banding: its band rows are made
     again, its signatures match by Jaccard (and, lacking a size, never by containment)."""
