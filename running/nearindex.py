@@ -10,12 +10,13 @@ pages of one site share the site's template, so a minimum that the new document 
 of its pages is template, not its content. The same page in another form shares its article with
 no other document. Measured on the real runs of bench/forms.py (train pages): of the 89 HTML/text
 pairs of one page it was computed for, it changes one (0.48 to 0.30, below CONTAINMENT either
-way), and it brings pages of one site sharing a template from up to 0.83 to <= 0.33. Its cost is a miss, never a merge: a text whose
-content two kept documents both hold is judged by Jaccard alone.
+way), and it brings pages of one site sharing a template from up to 0.83 to <= 0.33.
 
 The Jaccard test asks the same of the minima it counts: at least OWN_SHARE of those the pair
 agrees on must be its own (cleaners.neardup). Two text dumps of one site whose cleaning kept
 mostly the site's sidebar reach a Jaccard of 0.5 on it when a third page of the site holds it too.
+Both tests cost a miss, never a merge: a text whose content two kept documents both hold is one
+with neither of them.
 """
 
 from __future__ import annotations

@@ -577,8 +577,6 @@ def author_boxes(page: Page, r: Rules) -> None:
     precedes it (boilerplate.json ``author_box``)."""
     items, keep, n = page.items, page.keep, len(page.items)
     for k, it in enumerate(items):
-        if it.text[:1] not in _BOX_INITIALS:
-            continue
         m = r.author_box.match(it.text)
         if m is None:
             continue
@@ -601,8 +599,7 @@ def author_boxes(page: Page, r: Rules) -> None:
             _drop(page, i, "author-bio", f"author box {it.text[:DETAIL_CHARS]!r}")
 
 
-_BOX_INITIALS = frozenset("AaÜüMmÀàIi")  # what the headings of boilerplate.json author_box begin with
-BOX_NAME_WORDS = 4  # a name in an author box's heading: "About Mary Ann de Vries"
+BOX_NAME_WORDS = 4  # the words of a name, as boilerplate.json author_box's heading takes them
 
 
 def _name_repeated(text: str) -> bool:
