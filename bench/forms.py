@@ -5,8 +5,9 @@
 
 For each dev set (DATA defaults to ../shared/data/dev), every page goes into a raw folder twice,
 ID.html.gz and ID.txt.gz, and the real pipeline runs over it (running.runs.run_ingest, as
-`cleanwire run` does without Prefect). The flat layout puts every page in one folder (no site
-evidence for the text dumps); the site layout files them as raw/<domain>/, as scrapers do, so
+`cleanwire run` does without Prefect). The flat layout puts every page in one folder: a text
+dump's site is then only what its <title> line names ("Headline | Site"), and its template is
+learned under that name; the site layout files them as raw/<domain>/, as scrapers do, so
 the text dumps' template lines are learned per site folder as the run goes (trafilatura-eval has
 one page a site: its site layout is its flat one). A page counts as merged when one form's record is a
 duplicate of the other form's document. Issue 15 asks for at least 95% merged, with no false
@@ -107,7 +108,7 @@ def main() -> None:
     parser.add_argument("--sets", default="dragnet,trafilatura-eval")
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--layout", choices=["flat", "site", "both"], default="both",
-                        help="raw/ID.* (no site evidence), raw/<domain>/ID.* (the text dumps' "
+                        help="raw/ID.* (a dump's site: the name its <title> holds), raw/<domain>/ID.* (the text dumps' "
                              "template learned per site folder, as scrapers file pages), or both")
     args = parser.parse_args()
     data = Path(args.data)

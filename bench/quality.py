@@ -27,7 +27,9 @@ The sets:
   emptied); site statistics only help the later pages of a site in that first run.
   cleanwire-text+site-2nd runs the same folder again with --reprocess '*': every page then sees
   the template learned from the site's other pages. cleanwire-html+site is the first run over
-  raw/<domain>/ID.html. Their ms/page is the run's WALL time / pages.
+  raw/<domain>/ID.html. cleanwire-text+flat is the first run over one flat folder raw/ID.txt
+  of every page: a dump's site is then the name its <title> line holds ("Headline | Site"),
+  when it holds one. Their ms/page is the run's WALL time / pages.
 - udhr: gold = the body's headings and paragraphs. Text mode reads the page's visible text, one
   block a line (qualitylib.visible_text). `paras lost` counts <p> paragraphs whose tokens are not
   found whole in the output and of which less than half the 4-grams are there; `cut` those not
@@ -235,12 +237,16 @@ def _site_outputs(clean: Path) -> dict[str, tuple[str, str]]:
 
 def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict:
     """cleanwire-text+site(-2nd), cleanwire-html+site: real runs over raw/<domain>/ID.txt (or
-    ID.html), each in a child process."""
+    ID.html), each in a child process; cleanwire-text+flat: over raw/ID.txt."""
     results: dict = {}
-    text = [m for m in TEXT_SITE_METHODS if m in methods]
+    if "cleanwire-text+flat" in methods and pages:
+        flat = [dict(p, domain="") for p in pages]  # every dump in raw/ itself
+        results |= dict(zip(["cleanwire-text+flat"], _site_runs(flat, workers, "text", 1),
+                            strict=False))
+    text = [m for m in TEXT_SITE_METHODS if m in methods and m != "cleanwire-text+flat"]
     if text and pages:
         passes = 2 if "cleanwire-text+site-2nd" in text else 1
-        results |= dict(zip(TEXT_SITE_METHODS, _site_runs(pages, workers, "text", passes),
+        results |= dict(zip(TEXT_SITE_METHODS[1:], _site_runs(pages, workers, "text", passes),
                             strict=False))
     if "cleanwire-html+site" in methods and pages:
         results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", 1),

@@ -215,9 +215,11 @@ TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "clean
                 "cleanwire-text"]
 HTML_METHODS = ["trafilatura-html", "trafilatura-nocomments", "trafilatura-precision",
                 "trafilatura-prec-nocom", "trafilatura-recall-nocom", "cleanwire-html"]
-# Run over a raw folder laid out raw/<domain>/ID.txt (Dragnet only): with site evidence.
-SITE_METHODS = ["cleanwire-text+site", "cleanwire-text+site-2nd", "cleanwire-html+site"]
-TEXT_SITE_METHODS, HTML_SITE_METHODS = SITE_METHODS[:2], SITE_METHODS[2:]
+# Run over a raw folder laid out raw/<domain>/ID.txt (Dragnet only): with site evidence; or
+# over one flat folder of every dump, where a dump's site is what its <title> line names.
+SITE_METHODS = ["cleanwire-text+flat", "cleanwire-text+site", "cleanwire-text+site-2nd",
+                "cleanwire-html+site"]
+TEXT_SITE_METHODS, HTML_SITE_METHODS = SITE_METHODS[:3], SITE_METHODS[3:]
 METHOD_NOTES = {
     "none": "the text dump as it is",
     "justext-en": "jusText, English stop list, one <p> per dump line",
@@ -225,6 +227,7 @@ METHOD_NOTES = {
     "trafilatura-text": "trafilatura (comments off) on the dump rendered as <p> lines",
     "cleanwire-textpass": "cleaners.boilerplate.clean_text alone on the decoded dump (its time)",
     "cleanwire-text": "cleaners.pipeline.clean on the dump as a .txt page (title + text)",
+    "cleanwire-text+flat": "real run over one flat raw/ID.txt folder (a dump's site: its <title>'s)",
     "cleanwire-text+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.txt, 1st pass",
     "cleanwire-text+site-2nd": "the same folder again with --reprocess '*' (all site stats known)",
     "cleanwire-html+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.html",

@@ -57,6 +57,9 @@ class Document:
     published: str | None = None
     url: str | None = None
     site: str | None = None
+    # `site` is a text dump's <title> suffix ("Headline | Site"), not a URL's host or the page's
+    # metadata: weaker evidence than a site folder (cleaners.site.site_key); not in the record
+    site_from_title: bool = False
     fetched: str | None = None  # when the scraper fetched it (WARC-Date, a sidecar's fetch time)
     language: str = "und"
     language_score: float = 0.0

@@ -184,14 +184,20 @@ def extract(draft: Draft) -> Rejection | None:
     draft.paragraphs = normalize_paragraphs(result.paragraphs)
     draft.removed = tuple({"line": r.line, "text": r.text, "reason": r.reason, "detail": r.detail}
                           for r in result.removed)
+    host = site_of(url)
     draft.fields = {"title": result.title, "author": result.author, "published": result.published,
-                    "url": url, "site": site_of(url), "encoding": decoded.annotation()}
+                    "url": url, "site": host or result.site,
+                    "site_from_title": host is None and result.site is not None,
+                    "encoding": decoded.annotation()}
     return None
 
 
 def scraper_metadata(draft: Draft) -> Rejection | None:
     """What the scraper recorded wins over what extraction guessed (META_FIELDS)."""
     meta = draft.page.meta
+    if draft.fields.get("site_from_title") and (meta.get("site") or meta.get("url")):
+        # a text dump's <title> names its site less surely than the scraper's record
+        draft.fields["site"], draft.fields["site_from_title"] = None, False
     for key in META_FIELDS:
         if meta.get(key):
             draft.fields[key] = meta[key]

@@ -23,14 +23,18 @@ MAX_LINE_CHARS = 2000
 MIN_LETTERS = 3
 
 
-def site_key(site: str | None, source_path: str) -> str | None:
+def site_key(site: str | None, source_path: str, from_title: bool = False) -> str | None:
     """The site a document belongs to: its site name or host when known, else the first folder
-    of its path in the raw folder (scrapers commonly file pages by site); None for top-level
-    files with no site (nothing to learn from)."""
-    if site:
+    of its path in the raw folder (scrapers commonly file pages by site), else the site's name
+    in a text dump's <title> line (`from_title`: what `site` is; a folder is the surer
+    evidence: its pages share a key whether or not their <title> names the site); None for
+    top-level files with no site (nothing to learn from)."""
+    if site and not from_title:
         return site.lower()
     parts = PurePosixPath(source_path).parts
-    return f"folder:{parts[0]}" if len(parts) > 1 else None
+    if len(parts) > 1:
+        return f"folder:{parts[0]}"
+    return site.lower() if site else None
 
 
 def line_key(line: str) -> int | None:

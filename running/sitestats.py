@@ -118,7 +118,7 @@ class SiteStats:
 
     def learn(self, doc: Document) -> None:
         """Count a new document of its site, and each distinct line it had, kept or removed."""
-        site = site_key(doc.site, doc.source.path)
+        site = site_key(doc.site, doc.source.path, doc.site_from_title)
         if site is None:
             return
         self.db.execute("INSERT INTO site_docs VALUES (?, 1) "
@@ -150,7 +150,7 @@ def strip_template(doc: Document, stats: SiteStats, exclude: str | None = None
     """The document without the paragraphs its site's other documents mark as template; each
     goes to `removed` with the evidence. `exclude`: a document whose own counts do not count.
     Also (site, the other documents of it seen); None for a document of no known site."""
-    key = site_key(doc.site, doc.source.path)
+    key = site_key(doc.site, doc.source.path, doc.site_from_title)
     if key is None:
         return doc, None
     paragraphs = doc.text.count("\n") + 1

@@ -1032,3 +1032,43 @@ def test_the_page_title_line_names_the_headline_over_a_repeated_menu_heading(
     assert r.title == headline
     assert not {headline, headline.replace("'", "’")} & set(r.paragraphs)  # its repeat is gone
     assert r.paragraphs
+
+
+# The site's name each of those pages' <title> line holds beside the headline (None: the line
+# holds none, or no name: John Battelle's <title> runs the name twice into 54 characters).
+TITLE_SITES = {
+    "battellemedia.com.begin-again.txt": None, "bostonherald.com-Brothel-catering.txt": None,
+    "caymancompass.com-prison.txt": "Cayman Compass", "ibnlive.in.com.turnout.txt": "IBNLive",
+    "kotaku.com.gamer-problems.txt": None, "lastampa.it.temperature.txt": "La Stampa",
+    "lettersofnote.com.christmas.txt": "Letters of Note",
+    "paginasiete.bo-carabineros.txt": "Diario Pagina Siete",
+    "presse-ausburg.de-Tarifverbund.txt": "Presse Augsburg",
+    "randfishkin.com.keep-going.txt": "Rand's Blog",
+    "recyclingmagazin.de.lithium.txt": "RECYCLING magazin",
+    "werkzeugforum.de-heizjacke.txt": None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TITLE_SITES), ids=lambda n: n.removesuffix(".txt"))
+def test_the_page_title_line_names_the_site_beside_the_headline(name):
+    text = (TEXT_CASES / "titles" / name).read_text(encoding="utf-8")
+    assert clean_text(text).site == TITLE_SITES[name]
+
+
+def test_a_site_name_is_the_outermost_part_of_the_title_that_is_no_date():
+    from cleaners.boilerplate.segment import title_site
+
+    # Dragnet's theatermania.com, thecuriousbrain.com, nfl.com and 47hats.com <title> lines
+    assert title_site("Drama Desk Winner Kevin Anderson Joins Steppenwolf's The Birthday Party "
+                      "- Theater News - Nov 6, 2012", "Drama Desk Winner Kevin Anderson Joins "
+                      "Steppenwolf's The Birthday Party") == "Theater News"
+    assert title_site("The Curious Brain » RUNNING FROM THE SUN",
+                      "RUNNING FROM THE SUN") == "The Curious Brain"
+    assert title_site("NFL fans show their team pride on Halloween - NFL.com",
+                      "NFL fans show their team pride on Halloween") == "NFL.com"
+    assert title_site("David Allen on GTD for Startup Founders | 47 Hats",
+                      "David Allen on GTD for Startup Founders") == "47 Hats"
+    # a subtitle after a colon is no site, nor is a line that does not hold the headline
+    assert title_site("Heizjacken von Bosch: die neue Serie im Test",
+                      "Heizjacken von Bosch") is None
+    assert title_site("Home | 47 Hats", "David Allen on GTD for Startup Founders") is None

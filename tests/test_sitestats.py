@@ -113,6 +113,55 @@ def test_two_posts_alike_only_by_their_sites_author_box_stay_two_documents(tmp_p
     assert r876["text"].startswith("For the past week or so I’ve been getting these absolutely")
 
 
+def test_dumps_of_one_site_in_a_flat_folder_learn_its_template_by_the_site_their_title_names(
+        tmp_path):
+    """The seven real thecuriousbrain.com dumps, all in one folder beside no other: no folder
+    names their site, but each dump's first line, the page <title> ("The Curious Brain »
+    RUNNING FROM THE SUN"), does. Each document's `site` is that name, and the sidebar they all
+    carry goes as the site's template (before, with no site, it stayed in every document)."""
+    import shutil
+
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    shutil.copytree(CASES / "site" / "thecuriousbrain.com", raw)
+    report = run_ingest(Settings(raw=str(raw), clean=str(clean), workers=2))
+    assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 0, 0)
+    docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
+    assert {d["site"] for d in docs.values()} == {"The Curious Brain"}
+    assert not any("Hello stranger" in d["text"] for d in docs.values())
+    sidebar = [r for r in docs["R632.txt"]["removed"] if r["reason"] == "site-template"]
+    assert "Hello stranger, let’s connect :-)" in [r["text"] for r in sidebar]
+    assert all(r["detail"].endswith("other documents of the curious brain") for r in sidebar)
+    assert docs["R632.txt"]["text"].endswith(
+        "Simply beautiful! Unreleased new material from the CHROMATICS! Superb")
+
+
+def test_a_site_folder_outranks_the_site_a_dumps_title_names(tmp_path):
+    """In raw/<site>/ the folder is the site: pages whose <title> names the site and pages
+    whose <title> does not share one template. Here the first line of four of the seven
+    47hats.com dumps ("... | 47 Hats") is dropped; all seven still learn the author box."""
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    site = raw / "47hats.com"
+    site.mkdir(parents=True)
+    for i, page in enumerate(sorted((CASES / "site" / "47hats.com").glob("*.txt"))):
+        text = page.read_text(encoding="utf-8")
+        (site / page.name).write_text(text if i % 2 else text.split("\n", 1)[1],
+                                      encoding="utf-8")
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    run_ingest(Settings(raw=str(raw), clean=str(clean), workers=2))
+    docs = read_jsonl(clean / "documents")
+    assert len(docs) == 7
+    assert {d["site"] for d in docs} == {"47 Hats", None}  # a record names what its page does
+    assert not any("About Bob Walsh" in d["text"] for d in docs)
+    details = {r["detail"].rsplit(" of ", 1)[1] for d in docs for r in d["removed"]
+               if r["reason"] == "site-template"}
+    assert details == {"folder:47hats.com"}
+
+
 def test_a_page_with_no_keyed_paragraph_in_a_known_site_is_written(tmp_path):
     """A page whose only paragraph has no line key (one line longer than line keys take: a
     dump of an article on a single line), in a site folder with a template known: the run

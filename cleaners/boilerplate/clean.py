@@ -46,6 +46,7 @@ class TextCleanResult:
     published: str | None  # ISO 8601 date "YYYY-MM-DD" or None
     paragraphs: tuple[str, ...]  # kept article paragraphs, in order, title not repeated
     removed: tuple[Removed, ...]  # every removed line/fragment with reason, in line order
+    site: str | None = None  # the site's name in the page <title> line ("Headline | Site")
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
         removed.sort(key=lambda r: r.line)
         result = TextCleanResult(again.title, result.author or again.author,
                                  result.published or again.published, again.paragraphs,
-                                 tuple(removed))
+                                 tuple(removed), result.site or again.site)
         src = [doc_src[i] for i in src2]
     return result
 
@@ -151,7 +152,8 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     removed, paragraphs, src_items, check = _explain(page, r)
     if title is not None:
         title = re.sub(r"\s+", " ", title).strip()
-    return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed)),
+    return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed),
+                            page.site),
             src_items, check, page.language)
 
 

@@ -67,6 +67,7 @@ class Page:
     b: int = 0
     # lines kept as the numbered sections after the last kept one ("Article 30" and its text)
     sections: set[int] = field(default_factory=set)
+    site: str | None = None  # the site's name in the page <title> line (take_title)
 
     @property
     def code(self) -> str:
@@ -676,6 +677,37 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     return None, []
 
 
+# A site's name in a page <title>: a few words ("47 Hats", "NFL.com", "The Curious Brain").
+SITE_NAME_MAX_WORDS = 5
+SITE_NAME_MAX_CHARS = 40
+_TITLE_PARTS = re.compile(r"\s*[|·»«]\s*|\s+[\-–—]\s+")  # between a <title>'s parts
+
+
+def title_site(line: str, title: str) -> str | None:
+    """The site's name a page <title> line holds beside the headline: "Headline | Site" (the
+    last part after it), "Site » Headline" or "Site: Headline" (the first part before it); None
+    when the line does not hold the headline so, or what it holds is no name (too long, no
+    letter). "Section: Headline" and "Headline: subtitle" are no site."""
+    low, key = line.casefold().translate(_QUOTES), title.casefold().translate(_QUOTES)
+    if len(low) != len(line) or len(low) <= len(key):
+        return None  # case folding changed the length: positions would not map back
+    parts: list[str] = []
+    if low.startswith(key):
+        m = _TITLE_SUFFIX_SEP.match(low, len(key))
+        if m is not None and m["end"] is None and ":" not in m["sep"]:
+            parts = _TITLE_PARTS.split(line[m.end():])[::-1]  # "Headline - Section - Site"
+    elif low.endswith(key):
+        m = _SITE_PREFIX.search(low, 0, len(low) - len(key))
+        if m is not None:
+            parts = _TITLE_PARTS.split(line[:m.start("sep")])  # "Site » Section » Headline"
+    # the outermost part that is no date ("Headline - Theater News - Nov 6, 2012")
+    name = next((p for p in (x.strip(" :|·»«-–—") for x in parts)
+                 if any(ch.isalpha() for ch in p) and find_date(p) is None), None)
+    if not name or len(name) > SITE_NAME_MAX_CHARS or len(name.split()) > SITE_NAME_MAX_WORDS:
+        return None
+    return name
+
+
 def _title_form(line: str, key: str, first_line: bool) -> int | None:
     """How `line` holds the heading `key` as the page <title>, likeliest first: 0 "Headline |
     Site" (a bar, dash or guillemet after it: WordPress and most sites), 1 "Site: Headline" (a
@@ -696,11 +728,14 @@ def _title_form(line: str, key: str, first_line: bool) -> int | None:
 
 
 def take_title(page: Page, first_kept: int, t: dict[str, float]) -> str | None:
-    """Step 5: the title and its repeats are removed from the text; the title is returned."""
+    """Step 5: the title and its repeats are removed from the text; the title is returned, and
+    the site's name the page <title> holds beside it goes to ``page.site``."""
     title_k, repeat_ks = find_title(page.items, first_kept, t)
     if title_k is None:
         return None
     title = page.items[title_k].text
+    if 0 in repeat_ks:  # the first line holds the title: the page <title>
+        page.site = title_site(page.items[0].text, title)
     page.reasons[title_k] = ("title", "taken as the document title")
     page.keep[title_k] = False
     for j in repeat_ks:
