@@ -1072,3 +1072,31 @@ def test_a_site_name_is_the_outermost_part_of_the_title_that_is_no_date():
     assert title_site("Heizjacken von Bosch: die neue Serie im Test",
                       "Heizjacken von Bosch") is None
     assert title_site("Home | 47 Hats", "David Allen on GTD for Startup Founders") is None
+
+
+# Blogs' profile boxes, by the link to the author's profile in the platform's words (real dumps:
+# Dragnet's copyranter.blogspot.com R570 as it is, its box above the posts; 10qdetective R821
+# and trafilatura-eval's happyface313.com with their comment form's lines left out, as a dump of
+# the page with comments closed has them). (file, the box's lines from its title to its link)
+PROFILE_CASES = [
+    ("copyranter.blogspot.com.R570.txt",
+     ["About Me", "Name: copyranter", "Location: New York, New York", "The Best",
+      "View my complete profile"]),
+    ("10qdetective.blogspot.com.R821.no-comments.txt",
+     ["About Me", "David J. Phillips", "Prior to founding the 10Q Detective",
+      "View my complete profile"]),
+    # WordPress.com's Gravatar widget on a German page ("Follow" is its neighbour's button)
+    ("happyface313.com.plantur.no-comments.txt",
+     ["Follow", "happyface313", "Where to begin?", "Vollständiges Profil anzeigen →"]),
+]
+
+
+@pytest.mark.parametrize("name,box", PROFILE_CASES, ids=[c[0].rsplit(".", 1)[0]
+                                                          for c in PROFILE_CASES])
+def test_a_profile_box_goes_by_its_link_wherever_it_stands(name, box):
+    r = clean_text((TEXT_CASES / "profile" / name).read_text(encoding="utf-8"))
+    gone = [x for x in r.removed if x.reason == "author-bio" and "profile box" in x.detail]
+    assert len(gone) == len(box) and all(
+        x.text.startswith(b) for x, b in zip(gone, box, strict=True))
+    assert not any(p.startswith(tuple(box)) for p in r.paragraphs)
+    assert len(r.paragraphs) >= 5  # the posts and the article stay

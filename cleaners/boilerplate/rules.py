@@ -70,6 +70,10 @@ class Rules:
         self.author_box_words = int(box["max_heading_words"])
         self.author_blurb_words = int(box["min_blurb_words"])
         self.author_blurb_lines = int(box["lines_to_blurb"])
+        self.profile_link = re.compile(box["profile_link"], re.I)
+        self.profile_heading = re.compile(box["profile_heading"], re.I)
+        self.profile_blurb_lines = int(box["profile_blurb_lines"])
+        self.profile_short_lines = int(box["profile_short_lines"])
         lex = raw["lexicons"]
         self.promo_stems = tuple(lex["promo"]["stems"])
         self.promo_words = frozenset(lex["promo"]["words"])

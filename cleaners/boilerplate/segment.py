@@ -598,6 +598,32 @@ def author_boxes(page: Page, r: Rules) -> None:
             continue
         for i in box:
             _drop(page, i, "author-bio", f"author box {it.text[:DETAIL_CHARS]!r}")
+    for k, it in enumerate(items):
+        if it.words <= r.author_box_words and r.profile_link.fullmatch(it.text):
+            for i in _profile_box(items, k, r):
+                _drop(page, i, "author-bio", f"profile box over {it.text[:DETAIL_CHARS]!r}")
+
+
+def _profile_box(items: list[Line], k: int, r: Rules) -> list[int]:
+    """The lines of the profile box whose link is line ``k`` (boilerplate.json author_box's
+    profile_*): the link, a blurb of a line or two above it, then its short lines (a name,
+    "Location: ...") up to its heading."""
+    box, j = [k], k - 1
+    for limit, short in ((r.profile_blurb_lines, False), (r.profile_short_lines, True)):
+        for _ in range(limit):
+            if j < 0:
+                return box
+            it = items[j]
+            if it.rule is not None or it.comment_marker or it.end_marker or it.header:
+                return box  # the line above the box
+            if short and r.profile_heading.fullmatch(it.text):
+                return box + [j]
+            if short != (it.words <= r.author_box_words) or not short and it.words < \
+                    r.author_blurb_words:
+                break  # not this part of the box: the next part may begin here
+            box.append(j)
+            j -= 1
+    return box
 
 
 BOX_NAME_WORDS = 4  # the words of a name, as boilerplate.json author_box's heading takes them
