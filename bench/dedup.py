@@ -24,14 +24,17 @@
      dragnet-site   DATA/dragnet/: two pages of one site (different articles sharing the site's
                     template), each as HTML (extract_html) and as text dump (clean_text): all four
                     pairings of the two forms, so a dump that kept the template is compared with
-                    its sibling's dump and clean article (containment must not merge them)
+                    its sibling's dump and clean article (containment must not merge them);
+                    dragnet-site-x are the pairings of an HTML page and a dump (signed with
+                    their forms: CROSS_FORM_THRESHOLD), as html-vs-text is
      corpus         all clean texts of distinct pages in one index: every match is a false
                     positive (N*(N-1)/2 implicit pairs), except the reviewed pairs of
                     DEV_DUPLICATES (the dev set's own near duplicates: true positives).
                     Pages with the same normalized text are exact duplicates (caught by the
                     exact-hash index before this one): one of them is kept.
    A pair counts as matched when NearDupIndex.match_and_add([(a, sa), (b, sb)]) matches b to a:
-   the banding and the THRESHOLD together, as the pipeline decides.
+   the banding and the THRESHOLD (CROSS_FORM_THRESHOLD for an HTML page and a dump) together,
+   as the pipeline decides.
 2. Scale. signature() per second on one core; NearDupIndex.match_and_add on synthetic signatures
    (5% planted near duplicates) at 100k and --scale documents, in a child process (peak memory =
    its ru_maxrss), in a temp dir deleted afterwards. One transaction per 100k documents (a run).
@@ -235,16 +238,24 @@ def dragnet_site_pairs(data: Path | None) -> list[tuple[str, str, str]]:
                 html = _from_html(gzip.decompress((root / "html" / f"{i}.html.gz").read_bytes()))
             except Exception:  # noqa: BLE001 - a page trafilatura can't read has one form
                 html = ""
-            forms[i] = [t for t in (_clean(dump), html) if len(t.split()) >= MIN_WORDS]
-    return [("dragnet-site", a, b) for ids in by_site.values()
+            forms[i] = [(t, form) for t, form in ((_clean(dump), "text"), (html, "html"))
+                        if len(t.split()) >= MIN_WORDS]
+    return [("dragnet-site" if fa == fb else "dragnet-site-x", a, b)
+            for ids in by_site.values()
             for x, y in itertools.combinations(ids, 2) if frozenset({x, y}) not in DRAGNET_SAME
-            for a in forms.get(x, ()) for b in forms.get(y, ())]
+            for a, fa in forms.get(x, ()) for b, fb in forms.get(y, ())]
 
 
-def _matched(a: str, b: str) -> tuple[bool, float]:
+# The forms of a pair's two texts, by kind (the others: one form, as the pipeline signs them):
+# an HTML page's document and a text dump's are one from CROSS_FORM_THRESHOLD on.
+CROSS_FORM_KINDS = {"html-vs-text", "dragnet-site-x"}
+
+
+def _matched(a: str, b: str, cross_form: bool = False) -> tuple[bool, float]:
     db = sqlite3.connect(":memory:", isolation_level=None)
     idx = NearDupIndex(db)
-    sa, sb = signature(a), signature(b)
+    sa, sb = (signature(a, "html"), signature(b, "text")) if cross_form else (signature(a),
+                                                                              signature(b))
     r = idx.match_and_add([("a", sa), ("b", sb)])
     db.close()
     return r[1] is not None, similarity(sa, sb)
@@ -265,7 +276,7 @@ def quality(data: Path | None, pages: int) -> None:
     false_pairs = []
     for label, pairs in (("+", pos), ("-", neg)):
         for kind, a, b in pairs:
-            hit, est = _matched(a, b)
+            hit, est = _matched(a, b, kind in CROSS_FORM_KINDS)
             if hit and label == "-":
                 false_pairs.append(f"\n  false match ({kind}, est {est:.3f}): {a[:50]!r} ~ "
                                    f"{b[:50]!r}")
@@ -297,7 +308,9 @@ def quality(data: Path | None, pages: int) -> None:
     fp = sum(h for k, r in rows.items() if k.startswith("-") for h, _, _ in r) + len(corpus_fp)
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
-    print(f"THRESHOLD {neardup.THRESHOLD}, CONTAINMENT {getattr(neardup, 'CONTAINMENT', None)} "
+    print(f"THRESHOLD {neardup.THRESHOLD} (an HTML page and a dump: "
+          f"{getattr(neardup, 'CROSS_FORM_THRESHOLD', None)}), "
+          f"CONTAINMENT {getattr(neardup, 'CONTAINMENT', None)} "
           f"(from Jaccard {getattr(neardup, 'CONTAINMENT_MIN_JACCARD', None)}), "
           f"{neardup.BANDS} bands x {neardup.ROWS} rows, "
           f"{neardup.SHINGLE_WORDS}-word shingles, {neardup.NUM_PERM} permutations")

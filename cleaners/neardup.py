@@ -36,9 +36,10 @@ from rensa import RMinHash
 
 from cleaners.document import normalized_for_hash
 
-__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "NUM_PERM", "OWN_SHARE", "ROWS",
-           "SHINGLE_WORDS", "SIGNATURE_SCHEME", "THRESHOLD", "band_keys", "containment", "shingle_count",
-           "signature", "signature_values", "similarity"]
+__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "CROSS_FORM_THRESHOLD", "NUM_PERM",
+           "OWN_SHARE", "ROWS", "SHINGLE_WORDS", "SIGNATURE_SCHEME", "THRESHOLD", "band_keys",
+           "containment", "cross_form", "form_of", "shingle_count", "signature",
+           "signature_values", "similarity", "threshold_for"]
 
 # -- parameters (data, each with why; figures from bench/dedup.py on this machine) -------------
 # Hashing: rensa 0.5.0 (Rust MinHash, ALGORITHM_VERSION 2). Measured on a 5 KB, 800-word article
@@ -111,6 +112,20 @@ CONTAINMENT_MIN_JACCARD = 0.2
 # 0.5 sits in that gap. A pair with one candidate has every agreeing minimum its own.
 OWN_SHARE = 0.5
 
+# Estimated Jaccard at or above which an HTML page's document and a text dump's are one (both
+# signatures name their form). The same page in the two forms scores lower than two copies in
+# one form: trafilatura keeps the article alone, the text pass keeps some of the page's chrome
+# too, and each misses a paragraph or a caption the other keeps. Different pages in the two
+# forms share no template: the HTML side has none. Measured: bench/dedup.py's dragnet-site-x,
+# the 3,842 pairs of an HTML page and another page's dump of one Dragnet site, reach at most
+# 0.273 (two pixiq.com posts repeating one promotion; every other pair < 0.15); in the real runs
+# of bench/forms.py (every dev page as HTML and as text dump, one flat folder) no HTML document
+# and dump of two pages reach 0.1, while two dumps of one site reach 0.51 and two HTML pages
+# 0.42: THRESHOLD stays for those. Pages merged (bench/forms.py): Dragnet flat 94.0% -> 96.2%,
+# by site 93.8% -> 96.6%, trafilatura-eval 91.4% -> 94.3%, with no false merge; 0.25 would
+# merge 11 trafilatura-eval pages more but is below the pixiq.com pair.
+CROSS_FORM_THRESHOLD = 0.3
+
 # LSH banding: BANDS x ROWS = NUM_PERM. A pair of Jaccard s shares at least one band (becomes a
 # candidate) with probability 1 - (1 - s^ROWS)^BANDS. With 64 x 2: 0.47 at s=0.1, 0.93 at 0.2,
 # 0.997 at 0.3, 1.0 from 0.4: contained pairs (Jaccard 0.2-0.5) are found, and the stored
@@ -124,6 +139,8 @@ OWN_SHARE = 0.5
 BANDS = 64
 ROWS = NUM_PERM // BANDS
 
+_FORM_BYTE = {"html": b"\x01", "text": b"\x02"}  # after the set size: the form
+_FORM_OF = {1: "html", 2: "text"}
 _MASK = (1 << _VALUE_BITS) - 1
 _VALUES_BYTES = 2 * NUM_PERM
 _COUNT_BYTES = 4  # the shingle-set size after the values
@@ -140,9 +157,10 @@ def _shingles(text: str) -> list[str]:
     return [" ".join(words[i:i + k]) for i in range(len(words) - k + 1)]
 
 
-def signature(text: str) -> bytes:
+def signature(text: str, form: str | None = None) -> bytes:
     """MinHash signature of the clean text: NUM_PERM values, 16 bits each, little-endian, then the
-    number of distinct shingles (uint32, little-endian)."""
+    number of distinct shingles (uint32, little-endian), then, when `form` is "html" or "text",
+    one byte naming it (CROSS_FORM_THRESHOLD)."""
     shingles = _shingles(text)
     m = RMinHash(num_perm=NUM_PERM, seed=_RENSA_SEED)
     m.update(shingles)
@@ -150,7 +168,8 @@ def signature(text: str) -> bytes:
     if sig.itemsize != 2:  # pragma: no cover - every CPython platform has 2-byte "H"
         raise RuntimeError("array('H') is not 16-bit here")
     size = min(len(set(shingles)), _MAX_COUNT)
-    return _le(sig).tobytes() + size.to_bytes(_COUNT_BYTES, "little")
+    return (_le(sig).tobytes() + size.to_bytes(_COUNT_BYTES, "little")
+            + _FORM_BYTE.get(form or "", b""))
 
 
 def _le(a: array) -> array:
@@ -161,7 +180,8 @@ def _le(a: array) -> array:
 
 def signature_values(sig: bytes) -> array:
     """The NUM_PERM 16-bit values of a signature (ValueError if it is not one of ours)."""
-    if len(sig) not in (_VALUES_BYTES, _VALUES_BYTES + _COUNT_BYTES):
+    if len(sig) not in (_VALUES_BYTES, _VALUES_BYTES + _COUNT_BYTES,
+                        _VALUES_BYTES + _COUNT_BYTES + 1):
         raise ValueError(f"not a {SIGNATURE_SCHEME} signature: {len(sig)} bytes")
     return _le(array("H", sig[:_VALUES_BYTES]))
 
@@ -170,7 +190,26 @@ def shingle_count(sig: bytes) -> int | None:
     """The size of the shingle set a signature was made of; None for a signature stored before
     the size was part of it."""
     signature_values(sig)
-    return int.from_bytes(sig[_VALUES_BYTES:], "little") if len(sig) > _VALUES_BYTES else None
+    return int.from_bytes(sig[_VALUES_BYTES:_VALUES_BYTES + _COUNT_BYTES], "little") \
+        if len(sig) > _VALUES_BYTES else None
+
+
+def form_of(sig: bytes) -> str | None:
+    """The form ("html", "text") a signature was made for; None when it names none."""
+    signature_values(sig)
+    return _FORM_OF.get(sig[-1]) if len(sig) == _VALUES_BYTES + _COUNT_BYTES + 1 else None
+
+
+def cross_form(a: bytes, b: bytes) -> bool:
+    """One signature is an HTML page's, the other a text dump's."""
+    fa, fb = form_of(a), form_of(b)
+    return fa is not None and fb is not None and fa != fb
+
+
+def threshold_for(a: bytes, b: bytes, threshold: float = THRESHOLD) -> float:
+    """The estimated Jaccard at or above which the two documents are one: CROSS_FORM_THRESHOLD
+    (or `threshold` if lower) for an HTML document and a text dump, else `threshold`."""
+    return min(threshold, CROSS_FORM_THRESHOLD) if cross_form(a, b) else threshold
 
 
 def similarity(a: bytes, b: bytes) -> float:

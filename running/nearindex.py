@@ -37,6 +37,7 @@ from cleaners.neardup import (
     containment,
     shingle_count,
     signature_values,
+    threshold_for,
 )
 
 # SQLite limits bound parameters to 32766 (3.32+); stay well below for older builds.
@@ -182,7 +183,7 @@ class NearDupIndex:
                     s = agree[n].bit_count() / NUM_PERM
                     own = (agree[n] & ~twice).bit_count() / NUM_PERM
                     # a Jaccard that rests on minima other candidates share too is a template's
-                    if (s < self.threshold or own < OWN_SHARE * s) \
+                    if (s < threshold_for(sig, other, self.threshold) or own < OWN_SHARE * s) \
                             and not _contained(sig, other, s, own):
                         continue
                     if best is None or s > best[1]:
@@ -211,6 +212,12 @@ class NearDupIndex:
         self.db.executemany("INSERT OR IGNORE INTO neardup_bands VALUES (?,?)",
                             sorted((k, top) for k in band_keys(sig)))
         self.inserts += 1 + BANDS
+
+    def signature_of(self, doc_id: str) -> bytes | None:
+        """The signature a document is indexed with (None: it is not indexed)."""
+        row = self.db.execute("SELECT sig FROM neardup_docs WHERE id=? LIMIT 1",
+                              (doc_id,)).fetchone()
+        return row[0] if row else None
 
     def remove(self, doc_id: str) -> None:
         """Take a document out of the index (its input changed, or no longer is a document)."""

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cleaners.document import Document, Rejection, content_hash, document_id
+from cleaners.neardup import cross_form
 from cleaners.version import pipeline_version
 from running.decide import EXACT_SCHEMA, KIND_OF, Decider, Decision, record_hash
 from running.inputs import Found, Point, Resume
@@ -672,10 +673,10 @@ class CleanStore:
     def _unindex(self, doc_id: str, prior: Prior, decision: Decision) -> None:
         """Take an input's earlier version out of the indexes before its new one goes in."""
         self.db.execute("DELETE FROM documents WHERE input=?", (doc_id,))
+        self.decider.sites.unlearn(doc_id)  # a document's lines, or a copy's of another form
         if prior.outcome != "document":
             return
         self.decider.near.remove(doc_id)
-        self.decider.sites.unlearn(doc_id)
         self.db.execute("DELETE FROM documents WHERE id=? AND content_hash=? AND input IS NULL",
                         (doc_id, prior.content_hash))
         if decision.outcome != "document":  # its copies now copy nothing: see orphans()
@@ -707,6 +708,11 @@ class CleanStore:
             if decision.match == "near":
                 self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?)",
                                 (doc.content_hash, decision.duplicate_of, self.run, path, doc.id))
+                kept = self.decider.near.signature_of(decision.duplicate_of)
+                if kept is not None and cross_form(doc.signature, kept):
+                    # a text dump of an HTML page kept (or the other way round): its lines are
+                    # its site's evidence, which the kept copy of the other form does not hold
+                    self.decider.sites.learn(doc)
         else:
             self.reasons[doc.reason] += 1
 

@@ -212,6 +212,53 @@ def test_dumps_of_one_site_alike_only_by_its_sidebar_stay_apart_in_a_flat_folder
     assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 0, 0)
 
 
+CASES = Path(__file__).parent / "cases"
+
+
+def _pipeline_text(path: Path) -> tuple[str, bytes]:
+    """(clean text, signature) of a real page as the pipeline makes them."""
+    from cleaners.document import Source
+    from cleaners.pipeline import Page, clean
+
+    data = path.read_bytes()
+    fmt = "html" if ".html" in path.name else "text"
+    if path.suffix == ".gz":
+        import gzip
+
+        data = gzip.decompress(data)
+    doc = clean(Page(path.name, Source(path.name, None, fmt, None, None), data, fmt, {}))
+    return doc.text, doc.signature
+
+
+def test_an_html_page_and_its_text_dump_are_one_from_the_cross_form_threshold():
+    """Dragnet's 47hats.com R880 as HTML and as a text dump, with no other page of the site to
+    learn its template from: the dump keeps the site's long author box, which trafilatura
+    leaves out, and the two reach an estimated Jaccard between CROSS_FORM_THRESHOLD and
+    THRESHOLD. Signed with their forms, they are one; signed as one form, two."""
+    html_text, html_sig = _pipeline_text(CASES / "site" / "47hats.com.html" / "R880.html.gz")
+    dump_text, dump_sig = _pipeline_text(CASES / "site" / "47hats.com" / "R880.txt")
+    assert "About Bob Walsh" in dump_text and "About Bob Walsh" not in html_text
+    s = similarity(html_sig, dump_sig)
+    assert neardup.CROSS_FORM_THRESHOLD <= s < THRESHOLD
+    assert (neardup.form_of(html_sig), neardup.form_of(dump_sig)) == ("html", "text")
+    [_, match] = _memory_index().match_and_add([("html", html_sig), ("dump", dump_sig)])
+    assert match == ("html", s)
+    # the same texts signed with no form (as stores made before forms hold them): two
+    assert _memory_index().match_and_add([("html", signature(html_text)),
+                                          ("dump", signature(dump_text))]) == [None, None]
+    # two dumps (or two HTML pages) of one form keep THRESHOLD
+    assert neardup.threshold_for(dump_sig, dump_sig) == THRESHOLD
+
+
+def test_a_signature_names_its_form_after_the_set_size():
+    text = _clean(_raw("001"))
+    plain = signature(text)
+    assert signature(text, "html") == plain + b"\x01" and signature(text, "text") == plain + b"\x02"
+    assert signature(text, "json") == plain and neardup.form_of(plain) is None
+    assert neardup.shingle_count(signature(text, "html")) == neardup.shingle_count(plain)
+    assert neardup.band_keys(signature(text, "text")) == neardup.band_keys(plain)
+
+
 def test_store_of_the_old_banding_and_signatures_is_used():
     """A store made before the shingle-set size and the 64 x 2 banding: its band rows are made
     again, its signatures match by Jaccard (and, lacking a size, never by containment)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+
 from conftest import CASES, HTML, SEEDS, ingest_plain, read_jsonl
 
 APPEAL = ("Our reporting is funded by readers like you, and every contribution keeps this "
@@ -160,6 +162,37 @@ def test_a_site_folder_outranks_the_site_a_dumps_title_names(tmp_path):
     details = {r["detail"].rsplit(" of ", 1)[1] for d in docs for r in d["removed"]
                if r["reason"] == "site-template"}
     assert details == {"folder:47hats.com"}
+
+
+@pytest.mark.parametrize("layout", ["site folder", "flat"])
+def test_each_dump_of_a_site_is_one_with_its_html_page_once_the_sites_template_is_known(
+        tmp_path, layout):
+    """The seven 47hats.com posts, each as HTML and as text dump, in raw/47hats.com/ or all in
+    raw/. Every dump carries the site's long author box above a short post, which trafilatura
+    leaves out of the HTML: before the template is known, a dump is closer to another post's
+    dump (the box) than to its own page's HTML. A dump that is a copy of its page's HTML still
+    counts for its site's template (it is the site's only evidence of it: the HTML documents
+    lack the box), so the box is learned, the first dumps are judged again, and each dump is
+    one with its own page. Before, 10 documents and 4 duplicates (two of them of another
+    post's dump)."""
+    import shutil
+
+    from running.runs import run_ingest
+    from running.settings import Settings
+
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    folder = raw / "47hats.com" if layout == "site folder" else raw
+    shutil.copytree(CASES / "site" / "47hats.com", folder)
+    for page in (CASES / "site" / "47hats.com.html").glob("*.html.gz"):
+        shutil.copy(page, folder / page.name)
+    report = run_ingest(Settings(raw=str(raw), clean=str(clean), workers=2))
+    assert (report["documents"], report["duplicates"], report["rejected"]) == (7, 7, 0)
+    docs = {d["id"]: d["source"]["path"] for d in read_jsonl(clean / "documents")}
+    assert all(p.endswith(".html.gz") for p in docs.values())
+    pairs = {d["source"]["path"].rsplit("/", 1)[-1].split(".")[0]:
+             docs[d["duplicate_of"]].rsplit("/", 1)[-1].split(".")[0]
+             for d in read_jsonl(clean / "duplicates")}
+    assert pairs == {f"R{n}": f"R{n}" for n in range(874, 881)}
 
 
 def test_a_page_with_no_keyed_paragraph_in_a_known_site_is_written(tmp_path):
