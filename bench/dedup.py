@@ -311,7 +311,9 @@ def quality(data: Path | None, pages: int) -> None:
     print(f"THRESHOLD {neardup.THRESHOLD} (an HTML page and a dump: "
           f"{getattr(neardup, 'CROSS_FORM_THRESHOLD', None)}), "
           f"CONTAINMENT {getattr(neardup, 'CONTAINMENT', None)} "
-          f"(from Jaccard {getattr(neardup, 'CONTAINMENT_MIN_JACCARD', None)}), "
+          f"(from Jaccard {getattr(neardup, 'CONTAINMENT_MIN_JACCARD', None)}; an HTML page and "
+          f"a dump: {getattr(neardup, 'CROSS_FORM_CONTAINMENT', None)} from "
+          f"{getattr(neardup, 'CROSS_FORM_CONTAINMENT_MIN_JACCARD', None)}), "
           f"{neardup.BANDS} bands x {neardup.ROWS} rows, "
           f"{neardup.SHINGLE_WORDS}-word shingles, {neardup.NUM_PERM} permutations")
     print(f"precision {precision:.4f} (target >= 0.99)  recall {recall:.4f} (target >= 0.90)  "

@@ -36,7 +36,8 @@ from rensa import RMinHash
 
 from cleaners.document import normalized_for_hash
 
-__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "CROSS_FORM_THRESHOLD", "NUM_PERM",
+__all__ = ["BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "CROSS_FORM_CONTAINMENT",
+           "CROSS_FORM_CONTAINMENT_MIN_JACCARD", "CROSS_FORM_THRESHOLD", "NUM_PERM",
            "OWN_SHARE", "ROWS", "SHINGLE_WORDS", "SIGNATURE_SCHEME", "THRESHOLD", "band_keys",
            "containment", "cross_form", "form_of", "shingle_count", "signature",
            "signature_values", "similarity", "threshold_for"]
@@ -125,6 +126,18 @@ OWN_SHARE = 0.5
 # by site 93.8% -> 96.6%, trafilatura-eval 91.4% -> 94.3%, with no false merge; 0.25 would
 # merge 11 trafilatura-eval pages more but is below the pixiq.com pair.
 CROSS_FORM_THRESHOLD = 0.3
+
+# Containment between an HTML document and a dump: estimated from a Jaccard of 0.1 on, and
+# enough at 0.8 (CONTAINMENT_MIN_JACCARD and CONTAINMENT between two of one form). A dump that
+# kept a long comment section or a consent manager's service list holds its page's clean HTML
+# at a Jaccard of 0.1 to 0.2. The same-form bounds guard against a text that is mostly a site's
+# template passing as contained; an HTML document holds no template. Measured: of
+# bench/dedup.py's dragnet-site-x pairs (an HTML page and another page's dump of one Dragnet
+# site), the highest estimated containment is 0.69 (at a Jaccard of 0.08; 0.65 from 0.1 on);
+# bench/forms.py merges trafilatura-eval 934 -> 944 pages, Dragnet flat 654 -> 660, by site
+# 657 -> 661, with no false merge.
+CROSS_FORM_CONTAINMENT_MIN_JACCARD = 0.1
+CROSS_FORM_CONTAINMENT = 0.8
 
 # LSH banding: BANDS x ROWS = NUM_PERM. A pair of Jaccard s shares at least one band (becomes a
 # candidate) with probability 1 - (1 - s^ROWS)^BANDS. With 64 x 2: 0.47 at s=0.1, 0.93 at 0.2,

@@ -28,6 +28,8 @@ from cleaners.neardup import (
     BANDS,
     CONTAINMENT,
     CONTAINMENT_MIN_JACCARD,
+    CROSS_FORM_CONTAINMENT,
+    CROSS_FORM_CONTAINMENT_MIN_JACCARD,
     NUM_PERM,
     OWN_SHARE,
     ROWS,
@@ -35,6 +37,7 @@ from cleaners.neardup import (
     THRESHOLD,
     band_keys,
     containment,
+    cross_form,
     shingle_count,
     signature_values,
     threshold_for,
@@ -77,12 +80,14 @@ def _agreeing(a, b) -> int:
 def _contained(sig: bytes, other: bytes, s: float, own: float) -> bool:
     """Is the smaller of the two texts contained in the other? `s`: their estimated Jaccard;
     `own`: the share of minima they agree on and no other candidate does."""
-    if s < CONTAINMENT_MIN_JACCARD:
+    cross = cross_form(sig, other)
+    if s < (CROSS_FORM_CONTAINMENT_MIN_JACCARD if cross else CONTAINMENT_MIN_JACCARD):
         return False
     size, other_size = shingle_count(sig), shingle_count(other)
     if size is None or other_size is None:  # stored before sizes were: Jaccard only
         return False
-    return containment(own, size, other_size, s) >= CONTAINMENT
+    return containment(own, size, other_size, s) >= (CROSS_FORM_CONTAINMENT if cross
+                                                      else CONTAINMENT)
 
 
 def _chunks(seq: list, size: int) -> Iterable[list]:

@@ -250,6 +250,25 @@ def test_an_html_page_and_its_text_dump_are_one_from_the_cross_form_threshold():
     assert neardup.threshold_for(dump_sig, dump_sig) == THRESHOLD
 
 
+def test_a_dump_that_kept_its_pages_comments_holds_the_clean_html_from_a_jaccard_of_0_1():
+    """trafilatura-eval's nestle-family-com chicken recipe: trafilatura keeps the recipe (79
+    words), the text pass keeps it and the page's long list of reader reviews (570 words). The
+    dump holds the HTML's text (estimated containment ~0.83) at a Jaccard of ~0.16: one page,
+    by the cross-form bounds (CROSS_FORM_CONTAINMENT_MIN_JACCARD, CROSS_FORM_CONTAINMENT);
+    under one form's (0.2, 0.9) they stay two."""
+    html_text, html_sig = _pipeline_text(CASES / "forms" / "nestle-family-com-chicken.html.gz")
+    dump_text, dump_sig = _pipeline_text(CASES / "forms" / "nestle-family-com-chicken.txt")
+    s = similarity(html_sig, dump_sig)
+    assert neardup.CROSS_FORM_CONTAINMENT_MIN_JACCARD <= s < neardup.CONTAINMENT_MIN_JACCARD
+    c = neardup.containment(s, neardup.shingle_count(html_sig), neardup.shingle_count(dump_sig))
+    assert neardup.CROSS_FORM_CONTAINMENT <= c < neardup.CONTAINMENT
+    assert len(dump_text.split()) > 5 * len(html_text.split())
+    assert _memory_index().match_and_add([("html", html_sig), ("dump", dump_sig)]) == [
+        None, ("html", s)]
+    assert _memory_index().match_and_add([("html", signature(html_text)),
+                                          ("dump", signature(dump_text))]) == [None, None]
+
+
 def test_a_signature_names_its_form_after_the_set_size():
     text = _clean(_raw("001"))
     plain = signature(text)
