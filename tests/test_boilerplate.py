@@ -1100,3 +1100,23 @@ def test_a_profile_box_goes_by_its_link_wherever_it_stands(name, box):
         x.text.startswith(b) for x, b in zip(gone, box, strict=True))
     assert not any(p.startswith(tuple(box)) for p in r.paragraphs)
     assert len(r.paragraphs) >= 5  # the posts and the article stay
+
+
+def test_a_sections_top_stories_heading_ends_the_article_as_top_stories_does():
+    """News sites head their lists of other stories "Top Stories", or with the section or day
+    before it ("Today's Top Stories", "Technology Top Stories"): Dragnet's news.com.au R239
+    kept both lists' headlines and teasers after the article."""
+    from cleaners.boilerplate.rules import rules
+
+    markers = rules().markers
+    for heading in ("Top Stories", "Today's Top Stories", "Technology Top Stories"):
+        m = markers.fullmatch(heading)
+        assert m is not None and m.lastgroup == "end"
+    assert markers.fullmatch("The Top Stories of 2012") is None  # a headline, not a list's
+    r = clean_text((TEXT_CASES / "news.com.au.R239.txt").read_text(encoding="utf-8"))
+    why = reasons(r)
+    assert why["Today's Top Stories"] == why["Technology Top Stories"] == "related-list"
+    out = joined(r)
+    for teaser in ("CUP SCANDAL", "LIVE COVERAGE", "Halo 4 beautiful", "data charge rip-off"):
+        assert teaser not in out
+    assert "It's back to the drawing board for armchair meteoro-maniacs." in r.paragraphs
