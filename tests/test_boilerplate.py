@@ -1120,3 +1120,21 @@ def test_a_sections_top_stories_heading_ends_the_article_as_top_stories_does():
     for teaser in ("CUP SCANDAL", "LIVE COVERAGE", "Halo 4 beautiful", "data charge rip-off"):
         assert teaser not in out
     assert "It's back to the drawing board for armchair meteoro-maniacs." in r.paragraphs
+
+
+def test_a_related_content_heading_after_a_verb_ends_the_article():
+    """"Related Content" headings with a word or two before them ("Explore Related Content":
+    Dragnet's yahoo.com R494 kept the carousel's teasers under its article)."""
+    from cleaners.boilerplate.rules import rules
+
+    markers = rules().markers
+    for heading in ("Explore Related Content", "See Related Articles", "More Related Stories"):
+        m = markers.fullmatch(heading)
+        assert m is not None and m.lastgroup == "end"
+    assert markers.fullmatch("Unrelated stories") is None
+    r = clean_text((TEXT_CASES / "yahoo.com.R494.txt").read_text(encoding="utf-8"))
+    assert reasons(r)["Explore Related Content"] == "related-list"
+    out = joined(r)
+    assert "Police Say Suspect Provided Full Confession" not in out
+    assert "UPDATE 1-Soccer-Hulk's sister freed" not in out
+    assert r.paragraphs[-1].startswith("Police say the 22-year-old Vieira was released")
