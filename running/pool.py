@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -41,6 +42,11 @@ WORKER_ADDRESS_SPACE = 4 * 1024**3
 BATCH_ATTEMPTS = 2
 # A fresh pool must answer a no-op call within this time, or its workers cannot start at all.
 PROBE_SECONDS = 120.0
+# A batch waiting on its workers looks this often whether the run was stopped. stop() kills the
+# workers, which should fail their futures at once (BrokenProcessPool); but a pool shut down
+# before its manager thread saw its workers die can leave a future pending until the batch's
+# whole budget (minutes) is over: a run whose disk filled up waited that long to say so.
+STOP_POLL_SECONDS = 0.5
 
 
 class Stopped(RuntimeError):
@@ -194,7 +200,7 @@ class BatchRunner:
             pool, generation = self._current()
             try:
                 future = pool.submit(work.clean_batch, raw_root, batch, self.settings)
-                return future.result(timeout=self.budget(batch))
+                return self._result(future, self.budget(batch))
             except (RuntimeError, CancelledError) as exc:  # BrokenProcessPool is a RuntimeError
                 if self._stopped:  # killed by stop(), or shut down under our feet
                     raise Stopped("the run was stopped") from None
@@ -206,6 +212,20 @@ class BatchRunner:
                 break
         return [self._isolated(raw_root, found) for found in batch]
 
+    def _result(self, future, seconds: float):
+        """The future's result within `seconds` (else FutureTimeout); Stopped as soon as the
+        runner is stopped (see STOP_POLL_SECONDS)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return future.result(timeout=max(0.0, min(STOP_POLL_SECONDS,
+                                                          deadline - time.monotonic())))
+            except FutureTimeout:
+                if self._stopped:
+                    raise Stopped("the run was stopped") from None
+                if time.monotonic() >= deadline:
+                    raise
+
     def _isolated(self, raw_root: str, found: Found) -> FileOutcome:
         """One input alone in a fresh process: its crash or hang is its own verdict."""
         if self._stopped:
@@ -213,7 +233,7 @@ class BatchRunner:
         pool = self._new_pool(1)
         try:
             future = pool.submit(work.clean_batch, raw_root, [found], self.settings)
-            return future.result(timeout=self.budget([found]))[0]
+            return self._result(future, self.budget([found]))[0]
         except BrokenProcessPool:
             if self._stopped:
                 raise Stopped("the run was stopped") from None

@@ -170,3 +170,34 @@ def test_a_stop_request_ends_the_run_at_its_next_batch_and_the_next_run_does_the
     report = run_ingest(settings)
     assert report["files_seen"] == len(discover(str(raw)))
     assert report["unchanged"] == len(kept)
+
+
+def test_a_stopped_runner_ends_a_batch_waiting_on_stuck_workers_at_once(raw):
+    """A batch waits on a page stuck where the timer cannot reach, with a budget of minutes;
+    the run stops (Ctrl-C, or a full disk): the batch ends with Stopped in a moment, not when
+    its budget is over. (A pool whose futures were not failed by its workers' death left a run
+    that hit a full disk waiting out a whole batch budget.)"""
+    from running.pool import Stopped
+
+    shutil.copy(next(SEEDS.glob("000_*")), raw / "stuck.txt")
+    runner = BatchRunner(1, Settings(doc_seconds=60.0), worker_init=inject_faults)
+    ended: list = []
+
+    def run_batch():
+        try:
+            outcomes_by_path(runner, raw)
+            ended.append("returned")
+        except Stopped:
+            ended.append("stopped")
+
+    thread = threading.Thread(target=run_batch)
+    thread.start()
+    deadline = time.monotonic() + 120  # the pool starts in ~1 s, more on a loaded machine
+    while (runner._pool is None or not runner._pool._processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.0)  # the worker is inside the batch, on the stuck page
+    start = time.monotonic()
+    runner.stop()
+    thread.join(timeout=30)
+    assert ended == ["stopped"]
+    assert time.monotonic() - start < 10  # the batch's budget: 6 pages x 60 s + 60 s
