@@ -241,13 +241,13 @@ def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict
     results: dict = {}
     if "cleanwire-text+flat" in methods and pages:
         flat = [dict(p, domain="") for p in pages]  # every dump in raw/ itself
-        results |= dict(zip(["cleanwire-text+flat"], _site_runs(flat, workers, "text", 1),
-                            strict=False))
-    text = [m for m in TEXT_SITE_METHODS if m in methods and m != "cleanwire-text+flat"]
+        for run in _site_runs(flat, workers, "text", 1):
+            results["cleanwire-text+flat"] = run
+    by_site = ["cleanwire-text+site", "cleanwire-text+site-2nd"]  # its runs, in order
+    text = [m for m in by_site if m in methods]
     if text and pages:
         passes = 2 if "cleanwire-text+site-2nd" in text else 1
-        results |= dict(zip(TEXT_SITE_METHODS[1:], _site_runs(pages, workers, "text", passes),
-                            strict=False))
+        results |= dict(zip(by_site, _site_runs(pages, workers, "text", passes), strict=False))
     if "cleanwire-html+site" in methods and pages:
         results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", 1),
                             strict=False))

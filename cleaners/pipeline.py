@@ -122,7 +122,8 @@ def with_text(doc: Document, paragraphs: list[str], removed: tuple[dict, ...]) -
     stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
              "lines_removed": len(removed)}
     return replace(doc, text=text, removed=removed, stats=stats, content_hash=content_hash(text),
-                   signature=signature(text, doc.source.format), line_keys=line_keys(text.split("\n"), removed))
+                   signature=signature(text, doc.source.format),
+                   line_keys=line_keys(text.split("\n"), removed))
 
 
 def without_paragraphs(doc: Document, drop: dict[int, dict]) -> Document:

@@ -618,8 +618,8 @@ def _profile_box(items: list[Line], k: int, r: Rules) -> list[int]:
                 return box  # the line above the box
             if short and r.profile_heading.fullmatch(it.text):
                 return box + [j]
-            if short != (it.words <= r.author_box_words) or not short and it.words < \
-                    r.author_blurb_words:
+            if not (it.words <= r.author_box_words if short
+                    else it.words >= r.author_blurb_words):
                 break  # not this part of the box: the next part may begin here
             box.append(j)
             j -= 1
