@@ -941,6 +941,19 @@ def test_a_comments_link_inside_the_article_does_not_cut_it():
     assert "SuperFan badge holders" not in out
 
 
+def test_a_counted_thread_goes_even_when_its_comments_outweigh_a_short_article():
+    """A real page (Dragnet, johndcook.com): a one-paragraph quotation, then "{ 2 comments… read
+    them below or add one }" right above two comment headers ("Nathan 07.16.12 at 21:35") whose
+    comments are longer than the article. Unannounced, such a run could be dated teasers above
+    an article; the counter above it says it is the thread (F1 0.16 -> 0.76)."""
+    out, reasons = _cleaned_case("comments-counted-en.johndcook.com.txt")
+    assert "we need not marvel that man so occupies himself" in out
+    assert reasons["Nathan 07.16.12 at 21:35"] == "comment-section"
+    assert reasons["Mike 07.16.12 at 22:07"] == "comment-section"
+    assert "FWIW, the online etymology dictionary" not in out
+    assert "While I have no objection to the rest of Brian Phillips" not in out
+
+
 def test_a_list_of_dated_items_in_the_article_is_not_a_comment_thread():
     """A real post (Dragnet) listing 70 earlier posts with their dates: three dated lines in a
     row are a list, not comment headers each over its comment."""

@@ -288,6 +288,11 @@ def thread_start(items: list[Line], t: dict[str, float]) -> int | None:
         # it, and the prose after the run's last header outweighs both the prose above the run
         # and every block inside it THREAD_ARTICLE_RATIO times (under a thread's last header
         # there is one comment, then the page's footer).
+        # A comment counter right above one of the headers announces the thread there: its
+        # comments may then outweigh a short article (a quotation and two long replies).
+        counted = next((h for h in chain if _counted(items, h)), None)
+        if counted is not None and _prose(items, 0, counted) < t["comment_cut_min_prose"]:
+            counted = None
         tail = _prose(items, chain[-1], n)
         while len(chain) >= min_heads:
             before = _prose(items, 0, chain[0])
@@ -296,8 +301,20 @@ def thread_start(items: list[Line], t: dict[str, float]) -> int | None:
                     and tail <= THREAD_ARTICLE_RATIO * max(before, inside):
                 return chain[0]
             chain.pop(0)
-        return None
+        return counted
     return None
+
+
+def _counted(items: list[Line], head: int) -> bool:
+    """A comment counter with its count ("{ 2 comments… read them below or add one }", "19
+    Responses") at most THREAD_LEAD_LINES lines above the header at ``head``, no prose between."""
+    for j in range(head - 1, max(-1, head - THREAD_LEAD_LINES - 1), -1):
+        if items[j].prose:
+            return False
+        if items[j].comment_marker and not items[j].comment_form \
+                and _DIGIT.search(items[j].text) is not None:
+            return True
+    return False
 
 
 def _prose(items: list[Line], lo: int, hi: int) -> float:
