@@ -529,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     if args.workers > 1:
+        # Here first: code that fails to import stops the run with its error. A pool whose
+        # initializer raises starts new workers for ever, and the run hangs without a word.
+        _init_worker()
         with Pool(args.workers, initializer=_init_worker) as pool:
             results = list(pool.imap_unordered(score_page, jobs, chunksize=4))
     else:
