@@ -473,6 +473,24 @@ def test_disqus_placeholder_starts_the_comment_section():
     assert "Oleander" not in kept
 
 
+def test_a_comment_heading_addressed_to_the_reader_starts_the_comment_section():
+    """A real page (trafilatura-eval, regards.fr): "Vos réactions (11)" under the article, then
+    two lists of other articles, then the comments. The bare comment headings are also written
+    to the reader in other languages ("Tus comentarios", "Ihre Kommentare", "Your comments")."""
+    from cleaners.boilerplate.rules import rules
+
+    out, reasons = _cleaned_case("comments-fr.regards.fr.txt")
+    assert "Ou comment un médecin devient expert en droit public auprès du gouvernement." in out
+    assert "Les plus lus" not in out and "Du même auteur" not in out
+    assert "très bien vos infos." not in out
+    assert reasons["Vos réactions (11)"] == "comment-section"
+    markers = rules().markers
+    for heading in ("Vos réactions (11)", "Tus comentarios", "Ihre Kommentare", "Your comments:"):
+        m = markers.fullmatch(heading)
+        assert m is not None and m.lastgroup == "counter", heading
+    assert markers.fullmatch("Vos réactions au projet de loi") is None
+
+
 def test_no_comment_marker_matches_an_empty_line():
     """A marker pattern that matches "" would make every line a comment marker's part."""
     from cleaners.boilerplate.rules import DATA
