@@ -33,7 +33,12 @@ __all__ = ["DATE_ONLY", "DATE_RE", "MONTHS", "find_date", "parse_date", "parse_d
 
 # --- dates in page text (bylines, datelines) ----------------------------------------------------
 
-# Month names of the dev set's main languages (en, de, fr, es); numeric forms cover the rest.
+# Month names. The dev set's main languages (en, de, fr, es) with their abbreviations; then, for
+# pages in other languages (comment headers, archive lists and bylines hold worded dates there
+# too), the full names as a date writes them: Italian, Portuguese, Dutch, Catalan, Romanian,
+# Swedish, Danish, Norwegian, Indonesian, Turkish, Hungarian, and the genitive (and nominative)
+# forms of Polish, Czech, Slovak, Finnish (partitive), Russian, Ukrainian and Greek ("15 lutego
+# 2018", "15 февраля 2018 г."). No abbreviation of those: "set", "ago", "mag", "mac" are words.
 # They are kept here as code, not in boilerplate.json: they are the vocabulary of the regexes
 # below (the month alternation is built from the keys, the numbers are read back from this dict)
 # and the same for every caller, a parser's grammar rather than a threshold anyone tunes.
@@ -49,6 +54,48 @@ MONTHS = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }
+_MONTH_NAMES = {  # the other languages, January to December
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+          "dicembre",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+          "dezembro",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november "
+          "december",
+    "ca": "gener febrer març abril maig juny juliol agost setembre octubre novembre desembre",
+    "ro": "ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie "
+          "noiembrie decembrie",
+    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
+    "da": "januar februar marts april maj juni juli august september oktober november december",
+    "no": "januar februar mars april mai juni juli august september oktober november desember",
+    "id": "januari februari maret april mei juni juli agustus september oktober november desember",
+    "tr": "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+    "hu": "január február március április május június július augusztus szeptember október "
+          "november december",
+    "pl": "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października "
+          "listopada grudnia",
+    "pl-nom": "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik "
+              "listopad grudzień",
+    "cs": "ledna února března dubna května června července srpna září října listopadu prosince",
+    "cs-nom": "leden únor březen duben květen červen červenec srpen září říjen listopad prosinec",
+    "sk": "januára februára marca apríla mája júna júla augusta septembra októbra novembra "
+          "decembra",
+    "fi": "tammikuuta helmikuuta maaliskuuta huhtikuuta toukokuuta kesäkuuta heinäkuuta "
+          "elokuuta syyskuuta lokakuuta marraskuuta joulukuuta",
+    "fi-nom": "tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu elokuu syyskuu "
+              "lokakuu marraskuu joulukuu",
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "ru-nom": "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+    "uk": "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада "
+          "грудня",
+    "uk-nom": "січень лютий березень квітень травень червень липень серпень вересень жовтень "
+              "листопад грудень",
+    "el": "ιανουαρίου φεβρουαρίου μαρτίου απριλίου μαΐου ιουνίου ιουλίου αυγούστου "
+          "σεπτεμβρίου οκτωβρίου νοεμβρίου δεκεμβρίου",
+}
+for _names in _MONTH_NAMES.values():
+    for _number, _name in enumerate(_names.split(), 1):
+        if MONTHS.setdefault(_name, _number) != _number:  # one number per name
+            raise ValueError(f"month name {_name!r} has two numbers")
 # Weekdays, only ever before a date on a dateline ("Thursday, February 15, 2018"): English
 # stems with their endings ("thu", "thurs", "thursday", "tues."), then German, French and Spanish
 # names with the German two-letter abbreviations ("Mo, 15.02.2018").
@@ -65,10 +112,12 @@ _MON = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _WEEKDAY = (f"(?:{'|'.join(WEEKDAY_STEMS_EN)})(?:{'|'.join(WEEKDAY_ENDINGS_EN)})?\\.?|"
             + "|".join(WEEKDAYS))
 _DATE_CORE = (
-    rf"(?P<iso>(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}}))"
+    rf"(?P<iso>(?<!/)(?P<iy>\d{{4}})(?P<isep>[-/])(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})(?!/))"
+    rf"|(?P<cjk>(?P<jy>\d{{4}})\s*[年년]\s*(?P<jm>\d{{1,2}})\s*[月월]\s*(?P<jd>\d{{1,2}})\s*[日일]?)"
+    rf"|(?P<ymd>(?P<yy>\d{{4}})\.\s+(?P<ym>{_MON})\s+(?P<yd>\d{{1,2}})\.?)"
     rf"|(?P<num>(?P<nd>\d{{1,2}})[./](?P<nm>\d{{1,2}})[./](?P<ny>\d{{4}}|\d{{2}}))"
     rf"|(?P<mdy>(?P<am>{_MON})\.?\s+(?P<ad>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ay>\d{{4}}))"
-    rf"|(?P<dmy>(?P<bd>\d{{1,2}})(?:st|nd|rd|th|\.|º)?\s+(?:of\s+|de\s+)?(?P<bm>{_MON})\.?,?"
+    rf"|(?P<dmy>(?P<bd>\d{{1,2}})(?:st|nd|rd|th|\.|º)?\s+(?:of\s+|de\s+|d['’])?(?P<bm>{_MON})\.?,?"
     rf"\s+(?:de\s+)?(?P<by>\d{{4}}))"
     rf"|(?P<my>(?P<cm>{_MON})\.?,?\s+(?P<cy>\d{{4}}))"
 )
@@ -96,6 +145,10 @@ def date_of_match(m: re.Match[str]) -> str | None:
     try:
         if g["iso"]:
             y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
+        elif g["cjk"]:
+            y, mo, d = int(g["jy"]), int(g["jm"]), int(g["jd"])
+        elif g["ymd"]:
+            y, mo, d = int(g["yy"]), MONTHS[g["ym"].lower()], int(g["yd"])
         elif g["num"]:
             y, mo, d = int(g["ny"]), int(g["nm"]), int(g["nd"])
             if y < 100:

@@ -430,11 +430,34 @@ def test_the_package_has_no_unnamed_numbers():
     ("Publié le 3 mars 2021", "2021-03-03"), ("15 de enero de 2020", "2020-01-15"),
     ("Updated 2019-7-4 08:00", "2019-07-04"), ("NOVEMBER 2024", None),
     ("Posted on 12.03.1850", None), ("by admin", None), ("", None),
+    # worded dates in other languages, and the year-first forms
+    ("Pubblicato il 19 Febbraio 2020", "2020-02-19"), ("15 de fevereiro de 2018", "2018-02-15"),
+    ("Dodano: 30 kwietnia 2021, 11:55", "2021-04-30"), ("15 августа 2016, 13:43", "2016-08-15"),
+    ("14 Mart 2019", "2019-03-14"), ("2012. november 4.", "2012-11-04"),
+    ("2012年11月4日 13:45", "2012-11-04"), ("Fama: 2022/04/28 05:03pm", "2022-04-28"),
+    ("Ottobre 2012", None), ("http://english.cri.cn/7146/2012/08/06/2702s715604.htm", None),
+    ("version 2012.1.3", None),
 ])
 def test_byline_dates(line, iso):
     from cleaners.dates import find_date
 
     assert find_date(line) == iso
+
+
+@pytest.mark.parametrize("name, dateline, published, article", [
+    ("dates-pl.respublica.txt", "16 marca 2021", "2021-03-16",
+     "Do perfekcji opanowali umiejętność wykorzystania tego, co daje im surowy klimat"),
+    ("dates-ru.football.ua.txt", "15 августа 2016, 13:43", "2016-08-15",
+     "Ветеран сборной Германии Лукаш Подольски принял решение прекратить выступления"),
+])
+def test_a_date_alone_in_another_language_is_a_dateline(name, dateline, published, article):
+    """Real pages (trafilatura-eval) in Polish and Russian: the date line under the headline is
+    a dateline and the page's publication date, as "15 August 2016, 13:43" is (the month names
+    of cleaners/dates.py)."""
+    r = clean_text((TEXT_CASES / name).read_text(encoding="utf-8"))
+    assert {x.text: x.reason for x in r.removed}[dateline] == "dateline"
+    assert r.published == published
+    assert article in joined(r)
 
 
 def test_wordpress_com_comment_form_goes_with_what_follows():
