@@ -514,6 +514,35 @@ def test_a_comment_heading_addressed_to_the_reader_starts_the_comment_section():
     assert markers.fullmatch("Vos réactions au projet de loi") is None
 
 
+def test_comment_sections_in_more_languages_start_at_their_stock_headings():
+    """A real page (trafilatura-eval, brasil247.com, Portuguese): "Comentários" above the
+    Disqus thread starts the comment section. The blog platforms print the same stock strings
+    on every site of a language: each of these is a reply form or a comment counter; the bare
+    words that also name a site's opinion section (评论, Bình luận) are not."""
+    from cleaners.boilerplate.rules import rules
+
+    out, reasons = _cleaned_case("comments-pt.brasil247.com.txt")
+    assert reasons["Comentários"] == "comment-section"
+    assert "Please enable JavaScript to view the comments" not in out
+    markers = rules().markers
+    forms = ["Deixe um comentário", "Добавить комментарий", "Залишити коментар",
+             "Napsat komentář", "Lämna ett svar", "Skriv en kommentar", "Legg igjen en kommentar",
+             "Jätä kommentti", "Bir yanıt yazın", "Tinggalkan Balasan", "Lasă un răspuns",
+             "Αφήστε μια απάντηση", "コメントを残す", "发表评论", "댓글 남기기",
+             "Để lại một bình luận", "اترك تعليقاً", "כתיבת תגובה"]
+    counters = ["12 comentários", "5 комментариев", "7 коментарів", "3 komentáře", "4 kommentarer",
+                "2 kommenttia", "9 yorum", "6 komentar", "8 comentarii", "3件のコメント", "评论(8)",
+                "Комментарии", "Yorumlar", "Hozzászólások (3)"]
+    for text in forms:
+        m = markers.fullmatch(text)
+        assert m is not None and m.lastgroup == "form", text
+    for text in counters:
+        m = markers.fullmatch(text)
+        assert m is not None and m.lastgroup == "counter", text
+    for text in ("评论", "Bình luận", "Deixe um comentário sobre a proposta do governo federal"):
+        assert markers.fullmatch(text) is None, text
+
+
 def test_no_comment_marker_matches_an_empty_line():
     """A marker pattern that matches "" would make every line a comment marker's part."""
     from cleaners.boilerplate.rules import DATA
