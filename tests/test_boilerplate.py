@@ -543,6 +543,35 @@ def test_comment_sections_in_more_languages_start_at_their_stock_headings():
         assert markers.fullmatch(text) is None, text
 
 
+@pytest.mark.parametrize("header", [
+    "Robs 3 dni temu", "Анна 2 дня назад", "Олена 5 днів тому", "João há 3 dias",
+    "Marco 2 giorni fa", "Piet 4 dagen geleden", "Sven för 3 dagar sedan", "Mehmet 5 gün önce",
+    "Budi 2 hari yang lalu", "Ion acum 3 zile", "Jan před 2 dny", "Matti 3 päivää sitten",
+    "田中 3日前", "李明 5分钟前", "김철수 3일 전", "Иван пишет:", "Ana escreveu:", "Petr napsal:",
+])
+def test_comment_headers_by_their_age_or_verb_in_more_languages(header):
+    """A comment header's shape: a name and how long ago, or a name and the verb that introduces
+    a comment, in the languages of the reply forms above (comment_header in boilerplate.json)."""
+    from cleaners.boilerplate.features import _is_header
+    from cleaners.boilerplate.rules import rules
+
+    assert _is_header(header, rules())
+
+
+@pytest.mark.parametrize("button", ["Ответить", "Svara", "Yanıtla", "Balas", "Răspunde", "返信",
+                                    "回复", "답글", "Odpovědět", "Vastaa"])
+def test_reply_buttons_in_more_languages_are_comment_meta(button):
+    assert _line(button).rule == "comment-meta"
+
+
+def test_a_time_ago_in_a_sentence_is_no_comment_header():
+    from cleaners.boilerplate.features import _is_header
+    from cleaners.boilerplate.rules import rules
+
+    assert not _is_header("Dieses Haus wurde vor 300 Jahren gebaut und steht noch heute "
+                          "mitten im alten Dorf an der Kirche", rules())
+
+
 def test_no_comment_marker_matches_an_empty_line():
     """A marker pattern that matches "" would make every line a comment marker's part."""
     from cleaners.boilerplate.rules import DATA
