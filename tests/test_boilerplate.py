@@ -1250,3 +1250,18 @@ def test_a_related_content_heading_after_a_verb_ends_the_article():
     assert "Police Say Suspect Provided Full Confession" not in out
     assert "UPDATE 1-Soccer-Hulk's sister freed" not in out
     assert r.paragraphs[-1].startswith("Police say the 22-year-old Vieira was released")
+
+
+def test_related_list_headings_in_more_languages_but_not_read_also_links():
+    """The related and most-read list headings in more languages are list headings; the "read
+    also" links that news sites print inside the article ("Lue myös:", "Baca juga:", "Читайте
+    также") are not (tests/cases/html/text_pass: uusisuomi.fi keeps the paragraphs after one)."""
+    from cleaners.boilerplate.rules import rules
+
+    markers = rules().markers
+    for heading in ("Похожие записи", "Artikel terkait", "İlgili yazılar", "関連記事", "相关文章",
+                    "Podobne wpisy", "Relaterade inlägg", "Související články", "Mais lidas"):
+        m = markers.fullmatch(heading)
+        assert m is not None and m.lastgroup == "end", heading
+    for link in ("Lue myös:", "Baca juga:", "Читайте также", "Läs också"):
+        assert markers.fullmatch(link) is None, link
