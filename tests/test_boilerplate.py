@@ -558,6 +558,19 @@ def test_comment_headers_by_their_age_or_verb_in_more_languages(header):
     assert _is_header(header, rules())
 
 
+@pytest.mark.parametrize("line, reason", [
+    ("Наверх", "back-to-top"), ("Voltar ao topo", "back-to-top"), ("Başa dön", "back-to-top"),
+    ("返回顶部", "back-to-top"), ("Поделиться", "share-prompt"), ("Compartilhar", "share-prompt"),
+    ("Bagikan", "share-prompt"), ("Drukuj", "share-prompt"), ("印刷", "share-prompt"),
+    ("Следующая", "navigation"), ("« Önceki", "navigation"), ("Volgende →", "navigation"),
+    ("次へ", "navigation"),
+])
+def test_page_buttons_in_more_languages(line, reason):
+    """Back-to-top, share and print buttons and previous/next links, in the languages of the
+    comment markers: the stock labels of themes and share plugins in each language."""
+    assert _line(line).rule == reason
+
+
 @pytest.mark.parametrize("button", ["Ответить", "Svara", "Yanıtla", "Balas", "Răspunde", "返信",
                                     "回复", "답글", "Odpovědět", "Vastaa"])
 def test_reply_buttons_in_more_languages_are_comment_meta(button):
