@@ -564,11 +564,22 @@ def test_comment_headers_by_their_age_or_verb_in_more_languages(header):
     ("Bagikan", "share-prompt"), ("Drukuj", "share-prompt"), ("印刷", "share-prompt"),
     ("Следующая", "navigation"), ("« Önceki", "navigation"), ("Volgende →", "navigation"),
     ("次へ", "navigation"),
+    ("Метки: политика, экономика", "tag-list"), ("Etiketler: siyaset, ekonomi, dünya", "tag-list"),
+    ("标签：经济", "tag-list"), ("Реклама", "ad-label"), ("Iklan", "ad-label"),
+    ("Автор: Иван Петров", "byline"), ("作者：张三", "byline"),
+    ("Опубликовано: 15 февраля 2018", "byline"),
 ])
 def test_page_buttons_in_more_languages(line, reason):
-    """Back-to-top, share and print buttons and previous/next links, in the languages of the
-    comment markers: the stock labels of themes and share plugins in each language."""
+    """Back-to-top, share and print buttons, previous/next links, tag and category labels, ad
+    labels and author or publication stamps with a colon, in the languages of the comment
+    markers: the stock labels of themes and plugins in each language."""
     assert _line(line).rule == reason
+
+
+@pytest.mark.parametrize("line", ["Byzantine art in the museum", "Door de regen naar huis",
+                                  "Автобус приехал вовремя"])
+def test_a_word_that_begins_like_a_byline_is_no_byline(line):
+    assert _line(line).rule is None
 
 
 @pytest.mark.parametrize("button", ["Ответить", "Svara", "Yanıtla", "Balas", "Răspunde", "返信",
