@@ -96,7 +96,9 @@ def line_features(text: str, language: str | None = None) -> LineFeatures:
     page = segment(drop_invisible(text), language)
     if page is None:
         return LineFeatures((), [], 0, None)
-    return LineFeatures(tuple(page.items), page_rows(page) or [], page.cut, page.language)
+    rows = page_rows(page)
+    return LineFeatures(tuple(page.items), [] if rows is None else rows.tolist(), page.cut,
+                        page.language)
 
 
 def _clean_stable(text: str, language: str | None, model: LineModel | None) -> TextCleanResult:

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
+import numpy as np
 import regex
 
 from cleaners.boilerplate.rules import Rules, match_rule, rules
@@ -394,9 +395,7 @@ FEATURE_NAMES = (
     *(f"{n}@{d:+d}" for d in CTX_OFFSETS for n in CTX_NAMES),
 )
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
-_RULE_ONEHOT = {r: tuple(1.0 if r == q else 0.0 for q in REASON_FEATURES)
-                for r in REASON_FEATURES}
-_NO_RULE = (0.0,) * len(REASON_FEATURES)
+_RULE_AT = {r: j for j, r in enumerate(REASON_FEATURES)}  # a rule's one-hot column
 
 # Scales: a logistic model wants features of about 0..1, so counts enter as log1p(count) / scale
 # with a scale near the log of a large value of that count (log1p(150 words) = 5.0, log1p(3000
@@ -550,136 +549,151 @@ def _headers_before(items: list[Line]) -> list[float]:
 
 
 def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
-                 a: int, b: int, cut: int, thr: float) -> list[list[float]]:
+                 a: int, b: int, cut: int, thr: float) -> np.ndarray:
     """The model's input for the lines before ``cut`` (the comment section is never scored):
-    one row per line, in the order of FEATURE_NAMES. ``keep``/``run_score``/``best``: the
-    rules' kept runs and their scores; [a, b): the main block; ``thr``: the prose threshold.
+    a float64 matrix of one row per line, in the order of FEATURE_NAMES. ``keep``/``run_score``/
+    ``best``: the rules' kept runs and their scores; [a, b): the main block; ``thr``: the prose
+    threshold.
 
-    Each feature is first a column (its value for every line: a list built in one step where
-    it can be), then the rows are read off the columns: the page's values are computed with
-    few Python operations per line (this was a fifth of the text pass)."""
+    Each feature is a column (its value for every line of the page), and the matrix is filled
+    column by column: the page's values are computed with few Python operations per line, and
+    the model reads the matrix as it is (building ~100 Python floats per line and converting
+    them was a third of the text pass). Every value is the one a per-line loop in Python would
+    compute, to the bit: numpy does only the arithmetic IEEE 754 defines exactly (+, -, *, /,
+    comparisons); logarithms are math.log1p's, per line."""
     n = len(items)
     r = rules()
     t = r.t
     min_words = t["prose_min_words"]
     head = items[:cut]
-    counts = Counter(it.text for it in items if it.words <= REPEAT_MAX_WORDS)
-    repeated_col = [1.0 if counts[it.text] > 1 else 0.0 for it in items]
-    end_k = next((k for k in range(a, n) if items[k].end_marker), n)
-    prose_flags = [1.0 if it.prose else 0.0 for it in items]
-    # per-line primitives, also used as neighbour context (CTX_NAMES)
-    prim = [(math.log1p(max(it.words, 1)) / LOG_WORDS_SCALE,
-             1.0 if it.sd < 0 else min(it.sd / thr, DENSITY_RATIO_CAP) if thr > 0 else 1.0,
-             1.0 if it.terminal else 0.0, 1.0 if it.rule else 0.0, prose_flags[k])
-            for k, it in enumerate(items)]
-    zero = (0.0,) * len(CTX_NAMES)
-    padded = [zero] * CTX_PAD + prim + [zero] * CTX_PAD  # line k is padded[k + CTX_PAD]
-    # the neighbours' primitives at -3, -2, -1 (line k's ctx_before) and +1, +2, +3
-    ctx_before = list(map(_join3, padded, padded[1:], padded[2:]))
-    ctx_after = ctx_before[CTX_PAD + 1:]
-    # the main block, the kept runs and the line's place in the page
-    in_run_col = [1.0 if x else 0.0 for x in keep]
-    in_main_col = [0.0] * a + [1.0] * (b - a) + [0.0] * (n - b)
-    before_main_col = [1.0] * a + [0.0] * (n - a)
-    after_main_col = [0.0] * b + [1.0] * (n - b)
     log1p = math.log1p
-    log_dist_col = [log1p(a - k) / LOG_DIST_SCALE for k in range(a)] + [0.0] * (b - a) \
-        + [log1p(k - b + 1) / LOG_DIST_SCALE for k in range(b, n)]
-    main_pos_col = [0.0] * a + [(k - a) / (b - a) for k in range(a, b)] + [0.0] * (n - b)
-    run_share_col = [x / best for x in run_score] if best > 0 else [0.0] * n
-    after_end_col = [0.0] * min(end_k + 1, n) + [1.0] * max(n - end_k - 1, 0)
+    prose_flags = [1.0 if it.prose else 0.0 for it in items]
+    # per-line primitives, also used as neighbour context (CTX_NAMES), in rows CTX_PAD.. of a
+    # matrix padded with CTX_PAD rows of zeros at both ends
+    prim = np.zeros((n + 2 * CTX_PAD, len(CTX_NAMES)))
+    prim[CTX_PAD:CTX_PAD + n] = [
+        (log1p(max(it.words, 1)) / LOG_WORDS_SCALE,
+         1.0 if it.sd < 0 else min(it.sd / thr, DENSITY_RATIO_CAP) if thr > 0 else 1.0,
+         1.0 if it.terminal else 0.0, 1.0 if it.rule else 0.0, prose_flags[k])
+        for k, it in enumerate(items)]
+    log_words, density_ratio, terminal, rule, prose = prim[CTX_PAD:CTX_PAD + cut].T
+    words = np.array([it.words for it in head])
+    text_feats = np.array([it.text_feats for it in head])
+    (digits, title_case, separators, ends_colon, log_chars, key_value, quantity,
+     starts_lower) = text_feats.T
+    # the main block, the kept runs and the line's place in the page
+    in_run_all = np.zeros(n + 1)  # one more: next_keep of the last line
+    in_run_all[:n] = keep
+    in_run = in_run_all[:cut]
+    prev_keep = np.concatenate(((0.0,), in_run_all[:cut - 1]))
+    next_keep = in_run_all[1:cut + 1]
+    k_col = np.arange(cut)
+    in_main = ((k_col >= a) & (k_col < b)).astype(float)
+    before_main = (k_col < a).astype(float)
+    after_main = (k_col >= b).astype(float)
+    log_dist = np.array([log1p(a - k) / LOG_DIST_SCALE if k < a else
+                         log1p(k - b + 1) / LOG_DIST_SCALE if k >= b else 0.0 for k in range(cut)])
+    main_pos = np.where(in_main > 0, (k_col - a) / max(b - a, 1), 0.0)
+    run_share = np.array(run_score[:cut]) / best if best > 0 else np.zeros(cut)
+    rel_pos = k_col / n
+    end_k = next((k for k in range(a, n) if items[k].end_marker), n)
+    after_end_marker = (k_col > end_k).astype(float)
     headline_k = _headline_at(items)
-    before_headline_col = [0.0] * n if headline_k == 0 else \
-        [0.0] + [1.0] * (headline_k - 1) + [0.0] * (n - headline_k)
-    max_chars = max(len(it.text) for it in items) or 1
+    before_headline = ((k_col > 0) & (k_col < headline_k)).astype(float)
+    counts = Counter(it.text for it in items if it.words <= REPEAT_MAX_WORDS)
+    repeated_all = [1.0 if counts[it.text] > 1 else 0.0 for it in items]
+    repeated = np.array(repeated_all[:cut])
+    chars_share_of_max = np.array([len(it.text) for it in head]) / (
+        max(len(it.text) for it in items) or 1)
     # the page's windows, runs and distances
-    win3 = window_means(prose_flags, PROSE_WINDOW)
-    win10 = window_means(prose_flags, PROSE_WINDOW_WIDE)
-    long_runs = _long_runs(items, min_words)
+    window_prose = window_means(prose_flags, PROSE_WINDOW)[:cut]
+    window10_prose = window_means(prose_flags, PROSE_WINDOW_WIDE)[:cut]
+    long_run = np.array(_long_runs(items, min_words)[:cut])
     prev_prose, next_prose = _prose_distances(prose_flags)
-    coh = _cohesion(items)
+    log_prev_prose_dist, log_next_prose_dist = np.array(prev_prose[:cut]), np.array(
+        next_prose[:cut])
+    coh_prose, coh_other, no_content = np.array(_cohesion(items)[:cut]).T
     site_words = _brand_words(items)
     # list shapes of the line's neighbours (key_value, quantity, starts_lower: the max of the
     # line before and after)
-    shapes = zip(*(it.text_feats[_SHAPE_FEATS] for it in items), strict=True)  # 3 columns
-    shape_nb = zip(*(list(map(max, [0.0, *col[:-1]], [*col[1:], 0.0])) for col in shapes),
-                   strict=True)
+    shapes = np.zeros((n + 2, _SHAPE_FEATS.stop - _SHAPE_FEATS.start))  # a zero row each end
+    shapes[1:n + 1] = [it.text_feats[_SHAPE_FEATS] for it in items]
+    kv_nb, qty_nb, lower_nb = np.maximum(shapes[:cut], shapes[2:cut + 2]).T
     # short lines repeated on the page (category labels, "Reply", "66 Likes") near a line:
     # teaser lists and comment threads repeat a template; an article's paragraphs do not
-    rep_near = window_means([1.0 if rep or it.rule is not None else 0.0
-                             for rep, it in zip(repeated_col, items, strict=True)],
-                            REPEAT_WINDOW)
+    repeated_near = window_means([1.0 if rep or it.rule is not None else 0.0
+                                  for rep, it in zip(repeated_all, items, strict=True)],
+                                 REPEAT_WINDOW)[:cut]
     header_flags = [1.0 if it.header and not it.prose else 0.0 for it in items]
-    header_win = window_means(header_flags, HEADER_WINDOW)
-    headers_above = _headers_before(items)
+    comment_header = np.array(header_flags[:cut])
+    header_near = window_means(header_flags, HEADER_WINDOW)[:cut]
+    headers_before = np.array(_headers_before(items)[:cut])
     count_flags = [1.0 if it.count_end else 0.0 for it in items]
-    count_win = window_means(count_flags, COUNT_WINDOW)
-    title_runs = _headline_runs(items)
-    next_prose_col = prose_flags[1:] + [0.0]
-    next_short_col = [1.0 if 0 < it.words < min_words else 0.0 for it in items[1:]] + [0.0]
+    count_end = np.array(count_flags[:cut])
+    count_near = window_means(count_flags, COUNT_WINDOW)[:cut]
+    title_run = np.array(_headline_runs(items)[:cut])
+    next_is_prose = np.array(prose_flags[1:cut + 1] + [0.0] * (cut + 1 - n))
+    next_is_short = np.array([1.0 if 0 < it.words < min_words else 0.0
+                              for it in items[1:cut + 1]] + [0.0] * (cut + 1 - n))
     inside_ok = r.inside_ok
     log_page_lines = math.log1p(n) / LOG_LINES_SCALE
     no_stoplist = 1.0 if thr <= 0 else 0.0
-    out: list[list[float]] = []
-    for (k, it, (log_words, density_ratio, terminal, rule, prose), in_run, in_main, run_share,
-         before_main, after_main, log_dist, prev_keep, next_keep, repeated, after_end_marker,
-         window_prose, window10_prose, long_run, log_prev_prose_dist, log_next_prose_dist,
-         main_pos, (coh_prose, coh_other, no_content), (kv_nb, qty_nb, lower_nb),
-         repeated_near, comment_header, header_near, headers_before, count_end, count_near,
-         title_run, before_headline, next_is_prose, next_is_short, before, after) in zip(
-            range(cut), head, prim, in_run_col, in_main_col, run_share_col, before_main_col,
-            after_main_col, log_dist_col, [0.0, *in_run_col], in_run_col[1:] + [0.0],
-            repeated_col, after_end_col, win3, win10, long_runs, prev_prose, next_prose,
-            main_pos_col, coh, shape_nb, rep_near, header_flags, header_win, headers_above,
-            count_flags, count_win, title_runs, before_headline_col, next_prose_col,
-            next_short_col, ctx_before, ctx_after, strict=False):  # the lines before the cut
-        # Each feature is a local variable of its own name, and the row lists them in the order
-        # of LINE_FEATURES (tests/test_boilerplate.py checks it): read them by name.
-        heading_like = 1.0 if is_heading_like(it, t) else 0.0
-        rule_inside_ok = 1.0 if it.rule in inside_ok else 0.0
-        rel_pos = k / n
-        (digits, title_case, separators, ends_colon, log_chars, key_value, quantity,
-         starts_lower) = it.text_feats
-        end_marker = 1.0 if it.end_marker else 0.0
-        short_sentence = 1.0 if terminal and not prose and (it.sd >= thr or it.sd < 0) else 0.0
-        chars_share_of_max = len(it.text) / max_chars
-        comment_marker = 1.0 if it.comment_marker else 0.0
-        short = 1.0 if it.words < min_words else 0.0
-        short_x_window = short * window_prose
-        short_x_in_main = short * in_main
-        short_x_both_keep = short * prev_keep * next_keep
-        heading_x_next_prose = heading_like * next_is_prose
-        colon_x_next_short = ends_colon * next_is_short
-        after_main_x_prose = after_main * prose
-        before_main_x_prose = before_main * prose
-        long_x_sparse = log_words * (1.0 if density_ratio < 1.0 else 0.0)
-        short_x_coh_prose = short * coh_prose
-        log_promo = log1p(it.promo) / LOG_PROMO_SCALE
-        promo_share = min(it.promo / max(it.words, 1), 1.0)
-        reader = it.reader
-        # names the site (not on the title line itself)
-        brand = 1.0 if k > 0 and site_words and not site_words.isdisjoint(it.tokens) else 0.0
-        row = [
-            in_run, in_main, run_share, prose, log_words, density_ratio, terminal,
-            heading_like, rule, rule_inside_ok, before_main, after_main, log_dist,
-            prev_keep, next_keep, rel_pos, digits, title_case,
-            separators, ends_colon, repeated, after_end_marker, end_marker, short_sentence,
-            log_chars, window_prose, window10_prose, long_run, log_prev_prose_dist,
-            log_next_prose_dist, chars_share_of_max, main_pos, log_page_lines, comment_marker,
-            short_x_window, short_x_in_main, short_x_both_keep, heading_x_next_prose,
-            colon_x_next_short, after_main_x_prose, before_main_x_prose, long_x_sparse,
-            coh_prose, coh_other, no_content, short_x_coh_prose,
-            log_promo, promo_share, reader, brand,
-            key_value, quantity, starts_lower, kv_nb, qty_nb, lower_nb, repeated_near,
-            comment_header, header_near, headers_before, count_end, count_near, title_run,
-            no_stoplist, before_headline,
-        ]
-        row += _RULE_ONEHOT.get(it.rule, _NO_RULE)
-        row += before
-        row += after
-        out.append(row)
-    return out
-
-
-def _join3(x: tuple, y: tuple, z: tuple) -> tuple:
-    return x + y + z
+    # the line's own flags
+    heading_like = np.array([1.0 if is_heading_like(it, t) else 0.0 for it in head])
+    rule_inside_ok = np.array([1.0 if it.rule in inside_ok else 0.0 for it in head])
+    end_marker = np.array([1.0 if it.end_marker else 0.0 for it in head])
+    short_sentence = np.array([1.0 if it.terminal and not it.prose and (it.sd >= thr or it.sd < 0)
+                               else 0.0 for it in head])
+    comment_marker = np.array([1.0 if it.comment_marker else 0.0 for it in head])
+    short = (words < min_words).astype(float)
+    short_x_window = short * window_prose
+    short_x_in_main = short * in_main
+    short_x_both_keep = short * prev_keep * next_keep
+    heading_x_next_prose = heading_like * next_is_prose
+    colon_x_next_short = ends_colon * next_is_short
+    after_main_x_prose = after_main * prose
+    before_main_x_prose = before_main * prose
+    long_x_sparse = log_words * (density_ratio < 1.0)
+    short_x_coh_prose = short * coh_prose
+    promo = np.array([it.promo for it in head])
+    log_promo = np.array([log1p(x) / LOG_PROMO_SCALE for x in promo.tolist()])
+    promo_share = np.minimum(promo / np.maximum(words, 1), 1.0)
+    reader = np.array([it.reader for it in head])
+    # names the site (not on the title line itself)
+    brand = np.array([1.0 if k > 0 and site_words and not site_words.isdisjoint(it.tokens)
+                      else 0.0 for k, it in enumerate(head)])
+    # Each feature is a column named as the feature, and the row lists them in the order of
+    # LINE_FEATURES (tests/test_boilerplate.py checks it): read them by name.
+    row = [
+        in_run, in_main, run_share, prose, log_words, density_ratio, terminal,
+        heading_like, rule, rule_inside_ok, before_main, after_main, log_dist,
+        prev_keep, next_keep, rel_pos, digits, title_case,
+        separators, ends_colon, repeated, after_end_marker, end_marker, short_sentence,
+        log_chars, window_prose, window10_prose, long_run, log_prev_prose_dist,
+        log_next_prose_dist, chars_share_of_max, main_pos, log_page_lines, comment_marker,
+        short_x_window, short_x_in_main, short_x_both_keep, heading_x_next_prose,
+        colon_x_next_short, after_main_x_prose, before_main_x_prose, long_x_sparse,
+        coh_prose, coh_other, no_content, short_x_coh_prose,
+        log_promo, promo_share, reader, brand,
+        key_value, quantity, starts_lower, kv_nb, qty_nb, lower_nb, repeated_near,
+        comment_header, header_near, headers_before, count_end, count_near, title_run,
+        no_stoplist, before_headline,
+    ]
+    x = np.empty((cut, len(FEATURE_NAMES)))
+    for j, col in enumerate(row):
+        x[:, j] = col
+    # the rule's one-hot flags
+    at = len(row)
+    x[:, at:at + len(REASON_FEATURES)] = 0.0
+    hot = [(k, _RULE_AT[it.rule]) for k, it in enumerate(head) if it.rule in _RULE_AT]
+    if hot:
+        ks, js = zip(*hot, strict=True)
+        x[list(ks), [at + j for j in js]] = 1.0
+    # the neighbours' primitives at -3, -2, -1 (lines k-3..k-1: prim rows k..k+2) and +1, +2, +3
+    at += len(REASON_FEATURES)
+    width = len(CTX_NAMES)
+    for d in range(CTX_PAD):
+        x[:, at + d * width:at + (d + 1) * width] = prim[d:d + cut]
+        x[:, at + (CTX_PAD + d) * width:at + (CTX_PAD + d + 1) * width] = \
+            prim[CTX_PAD + 1 + d:CTX_PAD + 1 + d + cut]
+    return x

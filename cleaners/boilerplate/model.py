@@ -155,36 +155,37 @@ def stage2_rows(probs: list[float], rows: list[list[float]]) -> list[list[float]
     """Context features over the first-stage probabilities, in the order of STAGE2_NAMES: a
     line among article lines is article text more often than its own features say, and the
     reverse for menus. Each row is the stage-1 row followed by ``stage2_own``'s."""
-    return [s1 + own for s1, own in zip(rows, stage2_own(probs, rows), strict=True)]
+    own = stage2_own(probs, _matrix(rows)).tolist()
+    return [s1 + o for s1, o in zip(rows, own, strict=True)]
 
 
-def stage2_own(probs: list[float], rows: list[list[float]]) -> list[list[float]]:
-    """The stage-2 features that follow the stage-1 row (STAGE2_OWN, STAGE2_NEIGHBOURS,
-    STAGE2_TAIL), per line."""
+def stage2_own(probs: list[float], x: np.ndarray) -> np.ndarray:
+    """The stage-2 features that follow the stage-1 rows ``x`` (STAGE2_OWN, STAGE2_NEIGHBOURS,
+    STAGE2_TAIL), one row per line. Column by column, as feature_rows: numpy does the exact
+    arithmetic, math.log the logarithms."""
     n = len(probs)
     short_lw = math.log1p(rules().t["prose_min_words"]) / LOG_WORDS_SCALE
-    pad = [0.0] * CTX_PAD + probs + [0.0] * CTX_PAD  # line k's probability is pad[k + CTX_PAD]
-    mean2_, mean5_, mean10_ = (window_means(probs, w) for w in MEAN_WINDOWS)
+    pad = np.zeros(n + 2 * CTX_PAD)  # line k's probability is pad[k + CTX_PAD]
+    pad[CTX_PAD:CTX_PAD + n] = probs
+    # Each value is a column named as in STAGE2_NAMES (tests/test_boilerplate.py checks the
+    # order of the row below).
+    p = np.clip(probs, P_EPS, 1 - P_EPS)
     log = math.log
-    hi_p, lo_p = 1 - P_EPS, P_EPS
-    out = []
-    for k in range(n):
-        # Each value is a local variable named as in STAGE2_NAMES (tests/test_boilerplate.py
-        # checks the order of the row below).
-        p = probs[k]
-        p = lo_p if p < lo_p else hi_p if p > hi_p else p
-        logit = log(p / (1 - p)) / LOGIT_SCALE
-        mean2, mean5, mean10 = mean2_[k], mean5_[k], mean10_[k]
-        prev, nxt = pad[k + CTX_PAD - 1], pad[k + CTX_PAD + 1]
-        max_nb, min_nb = (prev, nxt) if prev >= nxt else (nxt, prev)
-        s1 = rows[k]
-        long_run, in_main = s1[_I_LONG_RUN], s1[_I_IN_MAIN]
-        short = 1.0 if s1[_I_LOG_WORDS] < short_lw else 0.0
-        short_x_mean5 = short * mean5
-        short_x_min_nb = short * min_nb
-        out.append([p, logit, mean2, mean5, mean10, max_nb, min_nb,
-                    *pad[k:k + CTX_PAD], *pad[k + CTX_PAD + 1:k + 2 * CTX_PAD + 1],
-                    long_run, in_main, short, short_x_mean5, short_x_min_nb])
+    logit = np.array([log(q) for q in (p / (1 - p)).tolist()]) / LOGIT_SCALE
+    mean2, mean5, mean10 = (window_means(probs, w) for w in MEAN_WINDOWS)
+    prev, nxt = pad[CTX_PAD - 1:CTX_PAD - 1 + n], pad[CTX_PAD + 1:CTX_PAD + 1 + n]
+    max_nb, min_nb = np.where(prev >= nxt, prev, nxt), np.where(prev >= nxt, nxt, prev)
+    before = [pad[d:d + n] for d in range(CTX_PAD)]  # p@-3, p@-2, p@-1
+    after = [pad[CTX_PAD + d:CTX_PAD + d + n] for d in range(1, CTX_PAD + 1)]  # p@+1 .. p@+3
+    long_run, in_main = x[:, _I_LONG_RUN], x[:, _I_IN_MAIN]
+    short = (x[:, _I_LOG_WORDS] < short_lw).astype(float)
+    short_x_mean5 = short * mean5
+    short_x_min_nb = short * min_nb
+    own = [p, logit, mean2, mean5, mean10, max_nb, min_nb, *before, *after,
+           long_run, in_main, short, short_x_mean5, short_x_min_nb]
+    out = np.empty((n, len(own)))
+    for j, col in enumerate(own):
+        out[:, j] = col
     return out
 
 
@@ -213,10 +214,9 @@ def viterbi(p: list[float], threshold: float, penalty: float) -> list[bool]:
     return out
 
 
-def decide(model: LineModel, rows: list[list[float]]) -> tuple[list[float], list[bool]]:
-    """(stage-2 probability, article or not) of each row's line."""
-    x = _matrix(rows)  # converted once, for both stages
+def decide(model: LineModel, x: np.ndarray) -> tuple[list[float], list[bool]]:
+    """(stage-2 probability, article or not) of each line of ``x`` (feature_rows' matrix)."""
     p1 = _probabilities(_logits(x, model.w, model.b))
-    x2 = np.hstack((x, _matrix(stage2_own(p1, rows))))  # the rows of stage2_rows
+    x2 = np.hstack((x, stage2_own(p1, x)))  # the rows of stage2_rows
     p2 = _probabilities(_logits(x2, model.w2, model.b2))
     return p2, viterbi(p2, model.threshold, model.switch_penalty)

@@ -24,6 +24,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import chain
 
+import numpy as np
+
 from cleaners.boilerplate.features import (
     CLAUSE_END,
     Line,
@@ -90,8 +92,9 @@ def segment(text: str, language: str | None, memo: dict | None = None) -> Page |
     return page
 
 
-def page_rows(page: Page) -> list[list[float]] | None:
-    """The line model's input rows for the lines before the cut; None without a main block."""
+def page_rows(page: Page) -> np.ndarray | None:
+    """The line model's input rows for the lines before the cut (a matrix, see feature_rows);
+    None without a main block."""
     if page.best <= 0:
         return None
     return feature_rows(page.items, page.keep, page.run_score, page.best, page.a, page.b,
