@@ -12,11 +12,10 @@ order of the names.
 from __future__ import annotations
 
 import math
-import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain
 
 import numpy as np
 import regex
@@ -104,21 +103,40 @@ _LINE_CACHE: dict[tuple[str, str | None], tuple] = {}
 _PROMO_CACHE_SIZE = 100_000  # words: about 10 MB at most
 
 
-class _PromoWords(dict):
-    """Whether a word is a promo word or starts with a promo stem, by word, filled as words are
-    looked up: words recur across lines and pages, and a dict lookup costs less than the stems'
-    startswith (12% of the text pass); looked up as ``map(cache.__getitem__, tokens)``, a known
-    word costs no Python call at all."""
+class _WordClasses:
+    """What a word alone tells, filled as words are met: whether it is a promo word (or starts
+    with a promo stem) and whether it can be a content word (CONTENT_MIN_CHARS+ characters, not
+    a number). Words recur across lines and pages, and the stems' startswith per word cost 12% of
+    the text pass. The classes are sets, so that a line's counts are set operations and C loops
+    over its tokens (``promo.isdisjoint(tokens)``: most lines hold no promo word), with no
+    Python call per word (a dict looked up word by word cost 3 times more)."""
 
-    def __missing__(self, word: str) -> bool:
-        if len(self) >= _PROMO_CACHE_SIZE:
+    def __init__(self) -> None:
+        self.seen: set[str] = set()  # the words classified
+        self.promo: set[str] = set()
+        self.content: set[str] = set()
+
+    def clear(self) -> None:
+        self.seen.clear()
+        self.promo.clear()
+        self.content.clear()
+
+    def learn(self, tokens: frozenset[str]) -> None:
+        """Classify the words of ``tokens`` not seen yet."""
+        if self.seen.issuperset(tokens):
+            return
+        if len(self.seen) + len(tokens) > _PROMO_CACHE_SIZE:
             self.clear()
         r = rules()
-        hit = self[word] = word in r.promo_words or word.startswith(r.promo_stems)
-        return hit
+        for word in tokens - self.seen:
+            if word in r.promo_words or word.startswith(r.promo_stems):
+                self.promo.add(word)
+            if len(word) >= CONTENT_MIN_CHARS and not word.isdigit():
+                self.content.add(word)
+        self.seen.update(tokens)
 
 
-_PROMO_CACHE = _PromoWords()
+_PROMO_CACHE = _WordClasses()
 
 
 def split_lines(text: str) -> list[str]:
@@ -254,10 +272,14 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
     if toks:
         sd = sum(map(stop.__contains__, toks)) / len(toks)
         tokens = frozenset(toks)
-        content = frozenset(x for x in tokens - stop if len(x) >= CONTENT_MIN_CHARS
-                            and not x.isdigit())
-        reader = sum(map(r.reader.__contains__, toks)) / len(toks)
-        promo = sum(map(_PROMO_CACHE.__getitem__, toks[:PROMO_SCAN_TOKENS]))
+        words = _PROMO_CACHE
+        words.learn(tokens)
+        content = (tokens & words.content) - stop
+        # most lines hold no reader or promo word: a set test rules them out
+        reader = 0.0 if r.reader.isdisjoint(tokens) else \
+            sum(map(r.reader.__contains__, toks)) / len(toks)
+        promo = 0 if words.promo.isdisjoint(tokens) else \
+            sum(map(words.promo.__contains__, toks[:PROMO_SCAN_TOKENS]))
     if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
         sd = -1.0
     rule = match_rule(it.text, it.words, r, low)
@@ -349,19 +371,35 @@ def prose_threshold(items: list[Line], t: dict[str, float], has_stoplist: bool) 
                min(t["stopword_ceiling"], t["stopword_ratio_of_doc"] * typical))
 
 
-def window_means(values: list[float], w: int) -> list[float]:
-    """Mean of values[k-w : k+w+1] (clipped at both ends) for every k, without a Python loop
-    over the interior."""
+def window_means(values: list[float] | np.ndarray, w: int) -> np.ndarray:
+    """Mean of values[k-w : k+w+1] (clipped at both ends) for every k, from a running sum (numpy's
+    cumsum adds left to right, as a Python loop would: the same bits)."""
     n = len(values)
-    cum = list(accumulate(values, initial=0.0))
-    padded = [0.0] * w + cum + [cum[-1]] * w
-    sums = list(map(operator.sub, padded[2 * w + 1: 2 * w + 1 + n], padded[:n]))
-    counts = [2 * w + 1] * n
-    for k in chain(range(min(w, n)), range(max(w, n - w), n)):
-        counts[k] = min(n, k + w + 1) - max(0, k - w)
-    return list(map(operator.truediv, sums, counts))
+    cum = np.cumsum(values, dtype=float)
+    padded = np.concatenate((np.zeros(w + 1), cum, np.full(w, cum[-1] if n else 0.0)))
+    sums = padded[2 * w + 1:2 * w + 1 + n] - padded[:n]
+    k = np.arange(n)
+    counts = np.minimum(n, k + w + 1) - np.maximum(0, k - w)
+    return sums / counts
 
 
+# log1p(count) / scale for the counts of feature_rows (words, distances, run lengths): looked up
+# in a table of the first LOG_TABLE_SIZE counts per scale, each computed by math.log1p (numpy's
+# log1p may differ from the C library's in the last bit, and a last bit can flip a decision).
+LOG_TABLE_SIZE = 4096
+_LOG_TABLES: dict[float, np.ndarray] = {}
+
+
+def _log1p_scaled(counts: np.ndarray, scale: float) -> np.ndarray:
+    """math.log1p(c) / scale for each count c >= 0 of ``counts`` (integers)."""
+    table = _LOG_TABLES.get(scale)
+    if table is None:
+        table = _LOG_TABLES[scale] = np.array([math.log1p(i) / scale
+                                               for i in range(LOG_TABLE_SIZE)])
+    out = table[np.minimum(counts, LOG_TABLE_SIZE - 1)]
+    for k in np.flatnonzero(counts >= LOG_TABLE_SIZE).tolist():  # a page's longest lines
+        out[k] = math.log1p(int(counts[k])) / scale
+    return out
 # --- the line model's features ------------------------------------------------------------------
 
 # The line's own features, in the order feature_rows writes them.
@@ -446,50 +484,30 @@ def _brand_words(items: list[Line]) -> frozenset[str]:
                      if len(w) >= BRAND_MIN_CHARS and not w.isdigit())
 
 
-def _long_runs(items: list[Line], min_words: float) -> list[float]:
+def _long_runs(items: list[Line], min_words: float) -> np.ndarray:
     """Per line, the log length of the run of consecutive long lines it is in (0: short line):
     menus are short lines, articles are runs of long ones."""
     return _run_lengths([it.words >= min_words for it in items])
-
-
-def _run_lengths(flags: list[bool]) -> list[float]:
+def _run_lengths(flags: list[bool]) -> np.ndarray:
     """Per line, log1p(length of the run of consecutive flagged lines it is in) / LOG_RUN_SCALE,
     0 for a line not flagged."""
-    n = len(flags)
-    out = [0.0] * n
-    k = 0
-    while k < n:
-        if flags[k]:
-            j = k
-            while j < n and flags[j]:
-                j += 1
-            v = math.log1p(j - k) / LOG_RUN_SCALE
-            for m in range(k, j):
-                out[m] = v
-            k = j
-        else:
-            k += 1
-    return out
-
-
-def _prose_distances(prose_flags: list[float]) -> tuple[list[float], list[float]]:
+    on = np.array(flags, dtype=bool)
+    edges = np.diff(np.concatenate(([0], on.view(np.int8), [0])))
+    lengths = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)  # each run's, in order
+    runs = np.zeros(len(on), dtype=int)
+    runs[on] = np.repeat(lengths, lengths)  # the flagged lines are the runs' lines, in order
+    return _log1p_scaled(runs, LOG_RUN_SCALE)
+def _prose_distances(prose_flags: list[float]) -> tuple[np.ndarray, np.ndarray]:
     """Log distance to the nearest prose line before / after each line."""
     n = len(prose_flags)
-    before = [0.0] * n
-    after = [0.0] * n
-    seen = -1
-    for k in range(n):
-        before[k] = math.log1p(k - seen if seen >= 0 else NO_PROSE_DISTANCE) / LOG_WORDS_SCALE
-        if prose_flags[k]:
-            seen = k
-    seen = -1
-    for k in range(n - 1, -1, -1):
-        after[k] = math.log1p(seen - k if seen >= 0 else NO_PROSE_DISTANCE) / LOG_WORDS_SCALE
-        if prose_flags[k]:
-            seen = k
-    return before, after
-
-
+    prose = np.array(prose_flags) > 0
+    k = np.arange(n)
+    # the last prose line before k, the first after k (-1, n: none)
+    last = np.concatenate(([-1], np.maximum.accumulate(np.where(prose, k, -1))[:-1]))
+    first = np.concatenate((np.minimum.accumulate(np.where(prose, k, n)[::-1])[::-1][1:], [n]))
+    before = np.where(last >= 0, k - last, NO_PROSE_DISTANCE)
+    after = np.where(first < n, first - k, NO_PROSE_DISTANCE)
+    return _log1p_scaled(before, LOG_WORDS_SCALE), _log1p_scaled(after, LOG_WORDS_SCALE)
 def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
     """Lexical cohesion: the share of a line's content words found in the page's other prose
     lines (an article's subheadings and short lines talk about what its paragraphs do) and in
@@ -528,26 +546,19 @@ def _headline_at(items: list[Line]) -> int:
     return 0
 
 
-def _headline_runs(items: list[Line]) -> list[float]:
+def _headline_runs(items: list[Line]) -> np.ndarray:
     """Per line, the log length of the run of consecutive headline-shaped lines it is in (0 for
     another line): lists of other stories' titles are runs of them."""
     return _run_lengths([HEADLINE_MIN_WORDS <= it.words <= HEADLINE_MAX_WORDS
                          and not it.terminal and not it.prose for it in items])
-
-
-def _headers_before(items: list[Line]) -> list[float]:
+def _headers_before(items: list[Line]) -> np.ndarray:
     """Per line, the log count of comment-header lines above it, from the first prose line on:
     comments follow headers, the article precedes them."""
-    out = [0.0] * len(items)
-    seen_prose, count = False, 0
-    for k, it in enumerate(items):
-        out[k] = math.log1p(count) / LOG_HEADERS_SCALE
-        seen_prose = seen_prose or it.prose
-        if seen_prose and it.header and not it.prose:
-            count += 1
-    return out
-
-
+    prose = np.array([it.prose for it in items], dtype=bool)
+    header = np.array([it.header for it in items], dtype=bool)
+    counted = header & ~prose & (np.cumsum(prose) > 0)  # at or after the first prose line
+    above = np.concatenate(([0], np.cumsum(counted)[:-1]))
+    return _log1p_scaled(above, LOG_HEADERS_SCALE)
 def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
                  a: int, b: int, cut: int, thr: float) -> np.ndarray:
     """The model's input for the lines before ``cut`` (the comment section is never scored):
@@ -560,24 +571,26 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     the model reads the matrix as it is (building ~100 Python floats per line and converting
     them was a third of the text pass). Every value is the one a per-line loop in Python would
     compute, to the bit: numpy does only the arithmetic IEEE 754 defines exactly (+, -, *, /,
-    comparisons); logarithms are math.log1p's, per line."""
+    comparisons); logarithms are math.log1p's (_log1p_scaled)."""
     n = len(items)
     r = rules()
     t = r.t
     min_words = t["prose_min_words"]
     head = items[:cut]
-    log1p = math.log1p
     prose_flags = [1.0 if it.prose else 0.0 for it in items]
     # per-line primitives, also used as neighbour context (CTX_NAMES), in rows CTX_PAD.. of a
     # matrix padded with CTX_PAD rows of zeros at both ends
+    words_all = np.array([it.words for it in items])
+    sd = np.array([it.sd for it in items])
     prim = np.zeros((n + 2 * CTX_PAD, len(CTX_NAMES)))
-    prim[CTX_PAD:CTX_PAD + n] = [
-        (log1p(max(it.words, 1)) / LOG_WORDS_SCALE,
-         1.0 if it.sd < 0 else min(it.sd / thr, DENSITY_RATIO_CAP) if thr > 0 else 1.0,
-         1.0 if it.terminal else 0.0, 1.0 if it.rule else 0.0, prose_flags[k])
-        for k, it in enumerate(items)]
+    for j, col in enumerate((  # in the order of CTX_NAMES
+            _log1p_scaled(np.maximum(words_all, 1), LOG_WORDS_SCALE),
+            np.where(sd < 0, 1.0, np.minimum(sd / thr, DENSITY_RATIO_CAP)) if thr > 0 else 1.0,
+            [it.terminal for it in items], [1.0 if it.rule else 0.0 for it in items],
+            prose_flags)):
+        prim[CTX_PAD:CTX_PAD + n, j] = col
     log_words, density_ratio, terminal, rule, prose = prim[CTX_PAD:CTX_PAD + cut].T
-    words = np.array([it.words for it in head])
+    words = words_all[:cut]
     text_feats = np.array([it.text_feats for it in head])
     (digits, title_case, separators, ends_colon, log_chars, key_value, quantity,
      starts_lower) = text_feats.T
@@ -591,8 +604,8 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     in_main = ((k_col >= a) & (k_col < b)).astype(float)
     before_main = (k_col < a).astype(float)
     after_main = (k_col >= b).astype(float)
-    log_dist = np.array([log1p(a - k) / LOG_DIST_SCALE if k < a else
-                         log1p(k - b + 1) / LOG_DIST_SCALE if k >= b else 0.0 for k in range(cut)])
+    dist = np.where(k_col < a, a - k_col, np.where(k_col >= b, k_col - b + 1, 0))
+    log_dist = _log1p_scaled(dist, LOG_DIST_SCALE)
     main_pos = np.where(in_main > 0, (k_col - a) / max(b - a, 1), 0.0)
     run_share = np.array(run_score[:cut]) / best if best > 0 else np.zeros(cut)
     rel_pos = k_col / n
@@ -608,10 +621,9 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     # the page's windows, runs and distances
     window_prose = window_means(prose_flags, PROSE_WINDOW)[:cut]
     window10_prose = window_means(prose_flags, PROSE_WINDOW_WIDE)[:cut]
-    long_run = np.array(_long_runs(items, min_words)[:cut])
+    long_run = _long_runs(items, min_words)[:cut]
     prev_prose, next_prose = _prose_distances(prose_flags)
-    log_prev_prose_dist, log_next_prose_dist = np.array(prev_prose[:cut]), np.array(
-        next_prose[:cut])
+    log_prev_prose_dist, log_next_prose_dist = prev_prose[:cut], next_prose[:cut]
     coh_prose, coh_other, no_content = np.array(_cohesion(items)[:cut]).T
     site_words = _brand_words(items)
     # list shapes of the line's neighbours (key_value, quantity, starts_lower: the max of the
@@ -627,11 +639,11 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     header_flags = [1.0 if it.header and not it.prose else 0.0 for it in items]
     comment_header = np.array(header_flags[:cut])
     header_near = window_means(header_flags, HEADER_WINDOW)[:cut]
-    headers_before = np.array(_headers_before(items)[:cut])
+    headers_before = _headers_before(items)[:cut]
     count_flags = [1.0 if it.count_end else 0.0 for it in items]
     count_end = np.array(count_flags[:cut])
     count_near = window_means(count_flags, COUNT_WINDOW)[:cut]
-    title_run = np.array(_headline_runs(items)[:cut])
+    title_run = _headline_runs(items)[:cut]
     next_is_prose = np.array(prose_flags[1:cut + 1] + [0.0] * (cut + 1 - n))
     next_is_short = np.array([1.0 if 0 < it.words < min_words else 0.0
                               for it in items[1:cut + 1]] + [0.0] * (cut + 1 - n))
@@ -656,7 +668,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     long_x_sparse = log_words * (density_ratio < 1.0)
     short_x_coh_prose = short * coh_prose
     promo = np.array([it.promo for it in head])
-    log_promo = np.array([log1p(x) / LOG_PROMO_SCALE for x in promo.tolist()])
+    log_promo = _log1p_scaled(promo, LOG_PROMO_SCALE)
     promo_share = np.minimum(promo / np.maximum(words, 1), 1.0)
     reader = np.array([it.reader for it in head])
     # names the site (not on the title line itself)
