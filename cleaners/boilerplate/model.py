@@ -195,17 +195,17 @@ def viterbi(p: list[float], threshold: float, penalty: float) -> list[bool]:
     if penalty <= 0:
         return [x >= threshold for x in p]
     off = math.log(threshold / (1 - threshold))
+    log, lo, hi = math.log, P_EPS, 1 - P_EPS
     s0, s1 = 0.0, 0.0
     back: list[tuple[int, int]] = []
-    for x in p:
-        x = min(max(x, P_EPS), 1 - P_EPS)
-        e = math.log(x / (1 - x)) - off
-        from0 = 0 if s0 >= s1 - penalty else 1  # best predecessor of state 0
-        from1 = 1 if s1 >= s0 - penalty else 0  # best predecessor of state 1
-        n0 = max(s0, s1 - penalty)
-        n1 = max(s1, s0 - penalty) + e
+    for x in p:  # (conditional expressions, not min/max calls: the same values, cheaper)
+        x = lo if x < lo else hi if x > hi else x
+        e = log(x / (1 - x)) - off
+        via1, via0 = s1 - penalty, s0 - penalty  # the other state's score, switching
+        from0 = 0 if s0 >= via1 else 1  # best predecessor of state 0
+        from1 = 1 if s1 >= via0 else 0  # best predecessor of state 1
         back.append((from0, from1))
-        s0, s1 = n0, n1
+        s0, s1 = (s0 if s0 >= via1 else via1), (s1 if s1 >= via0 else via0) + e
     state = 1 if s1 > s0 else 0
     out = [False] * len(p)
     for k in range(len(p) - 1, -1, -1):
