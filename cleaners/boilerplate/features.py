@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import regex
@@ -123,8 +123,6 @@ class _WordClasses:
 
     def learn(self, tokens: frozenset[str]) -> None:
         """Classify the words of ``tokens`` not seen yet."""
-        if self.seen.issuperset(tokens):
-            return
         if len(self.seen) + len(tokens) > _PROMO_CACHE_SIZE:
             self.clear()
         r = rules()
@@ -155,6 +153,9 @@ def _read_lines(lines: list[str], memo: dict | None = None
         read = memo.get(raw)
         if read is None:
             read = memo[raw] = _read_line(raw)
+            if len(raw) < HUGE_LINE_CHARS:
+                # a later pass reads the kept text, whitespace collapsed: its reading is this
+                memo.setdefault(read[0], read)
         text, low, toks, nwords = read
         if not text:
             continue
@@ -273,7 +274,8 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
         sd = sum(map(stop.__contains__, toks)) / len(toks)
         tokens = frozenset(toks)
         words = _PROMO_CACHE
-        words.learn(tokens)
+        if not words.seen.issuperset(tokens):  # (most lines' words are known: no call)
+            words.learn(tokens)
         content = (tokens & words.content) - stop
         # most lines hold no reader or promo word: a set test rules them out
         reader = 0.0 if r.reader.isdisjoint(tokens) else \
@@ -309,7 +311,7 @@ def _text_features(text: str) -> tuple[float, ...]:
         digits = 0.0
     else:
         words = text.split(None, CAPS_WORDS)[:CAPS_WORDS]
-        title_case = len([1 for w in words if w[0].isupper()]) / len(words)
+        title_case = sum(map(str.isupper, map(itemgetter(0), words))) / len(words)
         digits = len(_DIGIT.findall(head)) / len(head)
     separators = 1.0 if _SEP.search(head) else 0.0
     ends_colon = 1.0 if text.endswith(":") else 0.0
@@ -513,12 +515,9 @@ def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
     lines (an article's subheadings and short lines talk about what its paragraphs do) and in
     its other non-prose lines (menus and teaser lists share their template words); and a flag
     for a line without content words. (coh_prose, coh_other, no_content) per line."""
-    # counted in one call each (Counter.update line by line cost a third of this function)
-    prose_df = Counter(chain.from_iterable(it.content for it in items if it.prose))
-    other_df = Counter(chain.from_iterable(it.content for it in items if not it.prose))
-    prose_any, other_any = prose_df.keys(), other_df.keys()
-    prose_2 = {x for x, c in prose_df.items() if c > 1}  # in a prose line besides this one
-    other_2 = {x for x, c in other_df.items() if c > 1}
+    # the words in any prose line, and in two or more (in a prose line besides this one)
+    prose_any, prose_2 = _in_one_and_two([it.content for it in items if it.prose])
+    other_any, other_2 = _in_one_and_two([it.content for it in items if not it.prose])
     coh: list[tuple[float, float, float]] = []
     for it in items:
         c = it.content
@@ -529,6 +528,17 @@ def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
         co = len(c & other_any if it.prose else c & other_2) / len(c)
         coh.append((cp, co, 0.0))
     return coh
+
+
+def _in_one_and_two(word_sets: list[frozenset[str]]) -> tuple[set[str], set[str]]:
+    """The words in at least one of ``word_sets``, and in at least two: a few set operations per
+    line (counting every word with a Counter cost twice as much)."""
+    once: set[str] = set()
+    twice: set[str] = set()
+    for words in word_sets:
+        twice |= once & words
+        once |= words
+    return once, twice
 
 
 def _headline_at(items: list[Line]) -> int:

@@ -568,7 +568,7 @@ def list_runs(page: Page) -> None:
     def item(it: Line) -> str | None:
         if it.words > LIST_ITEM_MAX_WORDS or not _plain_list_line(it):
             return None
-        if _counted_item(it.text):
+        if it.text[-1] == ")" and _counted_item(it.text):  # (a count ends with its bracket)
             return "archive-list"
         if _headline_end(it.text):
             return "headline-list"
