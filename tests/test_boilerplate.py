@@ -568,6 +568,23 @@ def test_page_buttons_in_more_languages(line, reason):
     assert _line(line).rule == reason
 
 
+@pytest.mark.parametrize("line", [
+    # real cookie banners of trafilatura-eval pages (Polish, French) and the shapes of others
+    "Zachęcamy do regularnych odwiedzin naszej strony. Informujemy, że korzystamy z cookies.",
+    "Strona korzysta z plików cookie. Korzystając ze strony zgadzasz się na ich użycie. Zamknij",
+    "En cliquant sur « OK TOUT ACCEPTER », vous acceptez que ARTE RADIO et les tiers utilise des "
+    "cookies et autres traceurs pour les finalités détaillées ci-dessus.",
+    "Este site utiliza cookies para melhorar a sua experiência. Aceitar",
+    "Мы используем файлы cookie, чтобы улучшить работу сайта.",
+])
+def test_cookie_banners_in_more_languages(line):
+    assert _line(line).rule == "cookie-notice"
+
+
+def test_a_recipe_line_about_a_cookie_is_no_cookie_banner():
+    assert _line("Use a cookie scoop to portion the dough onto the baking sheet.").rule is None
+
+
 @pytest.mark.parametrize("line", ["Byzantine art in the museum", "Door de regen naar huis",
                                   "Автобус приехал вовремя"])
 def test_a_word_that_begins_like_a_byline_is_no_byline(line):
