@@ -29,6 +29,8 @@ import re
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
+from cleaners.regextrie import trie_alternation
+
 __all__ = ["DATE_ONLY", "DATE_RE", "MONTHS", "find_date", "parse_date", "parse_datetime"]
 
 # --- dates in page text (bylines, datelines) ----------------------------------------------------
@@ -92,10 +94,17 @@ _MONTH_NAMES = {  # the other languages, January to December
     "el": "ιανουαρίου φεβρουαρίου μαρτίου απριλίου μαΐου ιουνίου ιουλίου αυγούστου "
           "σεπτεμβρίου οκτωβρίου νοεμβρίου δεκεμβρίου",
 }
-for _names in _MONTH_NAMES.values():
-    for _number, _name in enumerate(_names.split(), 1):
-        if MONTHS.setdefault(_name, _number) != _number:  # one number per name
-            raise ValueError(f"month name {_name!r} has two numbers")
+
+
+def _add_month_names(names_by_language: dict[str, str]) -> None:
+    for names in names_by_language.values():
+        for number, name in enumerate(names.split(), 1):
+            if MONTHS.setdefault(name, number) != number:  # one number per name
+                raise ValueError(f"month name {name!r} has two numbers")
+
+
+_add_month_names(_MONTH_NAMES)
+
 # Weekdays, only ever before a date on a dateline ("Thursday, February 15, 2018"): English
 # stems with their endings ("thu", "thurs", "thursday", "tues."), then German, French and Spanish
 # names with the German two-letter abbreviations ("Mo, 15.02.2018").
@@ -107,31 +116,7 @@ WEEKDAYS = (
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
 )
-# Longest first: "sept" before "sep", "märz" before "mär".
-
-
-def _trie(words: list[str]) -> str:
-    """An alternation of ``words`` as a regex trie ("j(?:an(?:uary|vier)?|...)"): one branch
-    tried per letter instead of every word at every position of a line (270 month names made
-    DATE_RE a third of the text pass's regex time). Longer words win, as "sept" over "sep"."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
-_MON = _trie(list(MONTHS))
+_MON = trie_alternation(MONTHS)  # one branch tried per letter; "sept" wins over "sep"
 _WEEKDAY = (f"(?:{'|'.join(WEEKDAY_STEMS_EN)})(?:{'|'.join(WEEKDAY_ENDINGS_EN)})?\\.?|"
             + "|".join(WEEKDAYS))
 _DATE_CORE = (

@@ -183,10 +183,7 @@ def stage2_own(probs: list[float], x: np.ndarray) -> np.ndarray:
     short_x_min_nb = short * min_nb
     own = [p, logit, mean2, mean5, mean10, max_nb, min_nb, *before, *after,
            long_run, in_main, short, short_x_mean5, short_x_min_nb]
-    out = np.empty((n, len(own)))
-    for j, col in enumerate(own):
-        out[:, j] = col
-    return out
+    return np.column_stack(own)
 
 
 def viterbi(p: list[float], threshold: float, penalty: float) -> list[bool]:

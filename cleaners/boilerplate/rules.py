@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cleaners.dates import DATE_ONLY
+from cleaners.regextrie import trie_alternation
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "boilerplate.json"
 # The one line rule whose pattern is code: a date alone on a line (cleaners/dates.py).
@@ -124,7 +125,7 @@ class Rules:
         # rules matched at the start of a line longer than RULE_MAX_CHARS ("prefix": markup)
         self.prefix = [i for i, e in enumerate(entries) if e.get("prefix")]
         self.guarded = [i for i, r in enumerate(self.requires) if r is not None]
-        self.guard_re = {i: re.compile(_literal_trie(self.requires[i] or ()))
+        self.guard_re = {i: re.compile(trie_alternation(self.requires[i] or (), any_prefix=True))
                          for i in self.guarded}
         # Per word count, every guard of the guarded rules that allow that many words in one
         # regex: most lines hold none of them, and one search rules them all out (one search
@@ -134,8 +135,8 @@ class Rules:
         for w in range(self.max_rule_words + 1):
             idx = tuple(i for i in self.guarded if self.line_rules[i].max_words >= w)
             if idx not in by_words:
-                by_words[idx] = re.compile(_literal_trie(
-                    [x for i in idx for x in self.requires[i] or ()]))
+                by_words[idx] = re.compile(trie_alternation(
+                    [x for i in idx for x in self.requires[i] or ()], any_prefix=True))
             self.any_guard.append(by_words[idx])
         self.alternations = []
         for limit in self.limits:
@@ -146,28 +147,6 @@ class Rules:
                          for i in idx) or "(?!)",
                 re.I,
             ))
-
-
-def _literal_trie(strings: tuple[str, ...] | list[str]) -> str:
-    """A regex that finds any of ``strings`` (literals), for a search that only asks whether one
-    occurs: the strings as a trie ("c(?:o(?:okie|pyright)|redit)|..."). re tries the branches of
-    an alternation one by one at every position of the line; with the strings grouped by their
-    first characters it tries a few dozen there instead of a hundred (the guard search took 45%
-    less). A string that continues another is left out: the shorter one is found first."""
-    trie: dict[str, dict] = {}
-    for text in strings:
-        node = trie
-        for ch in text:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a string ends here
-
-    def emit(node: dict[str, dict]) -> str:
-        if "" in node:
-            return ""  # what follows a whole string need not be matched
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie) if trie else "(?!)"
 
 
 _LOADED: Rules | None = None
