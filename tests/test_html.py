@@ -174,3 +174,19 @@ def test_site_furniture_lines_go_in_three_languages():
         assert kept in text, case_id
     page, _ = extract("polityka.pl.krolowa")
     assert sum(t.startswith("Czytaj też:") for _, t, _, _ in page.removed) == 6
+
+
+def test_layout_table_keeps_its_paragraphs():
+    """schneier.com lays its page out in a table. trafilatura writes a table row as one line, so
+    the cell holding the article came out as one line of 1,400 characters: the blog's header,
+    the post and its footer. The cell's blocks are paragraphs again, each on its own line; a data
+    table (bafa.de) still reads as rows of cells."""
+    page, text = extract("schneier.com.micromorts")
+    lines = text.split("\n")
+    assert "Here's a great concept: a micromort:" in lines
+    assert "Micromorts" in lines
+    post = next(p for p in lines if p.startswith("There's a related term, microlife"))
+    assert post.endswith("So smoking two cigarettes has a cost of one microlife.")
+    assert max(len(p) for p in lines) < 700  # the quotation, the longest paragraph
+    _, table = extract("bafa.de-mineraloelabsatz")
+    assert "Ottokraftstoff 15,02 Mio. t 15,12 Mio. t 0,7 %" in table.split("\n")
