@@ -1298,3 +1298,31 @@ def test_related_list_headings_in_more_languages_but_not_read_also_links():
         assert m is not None and m.lastgroup == "end", heading
     for link in ("Lue myös:", "Baca juga:", "Читайте также", "Läs också"):
         assert markers.fullmatch(link) is None, link
+
+
+def test_page_the_model_would_empty_keeps_its_prose(monkeypatch):
+    """creativecommons.org/about: six short paragraphs between long menus. The line model drops
+    every line, and the pipeline rejected the page as no-text-after-cleaning. The largest group
+    of its prose lines is kept instead; the footer's prose ("CC respects your privacy") is
+    another group and stays out. One prose line alone is no article: not kept."""
+    import cleaners.boilerplate.clean as clean_mod
+    from cleaners.document import Document, Source
+    from cleaners.pipeline import Page, clean
+
+    text = (TEXT_CASES / "creativecommons.org.about.txt").read_text(encoding="utf-8")
+    r = clean_text(text)
+    body = "\n".join(r.paragraphs)
+    assert body.startswith("Creative Commons helps you legally share")
+    assert "Our work spans a variety of different areas" in body
+    assert "CC respects your privacy" not in body and "Related News" not in body
+    page = Page("cc", Source("creativecommons.txt", None, "text", None, None),
+                text.encode("utf-8"), "text")
+    assert isinstance(clean(page), Document)
+    monkeypatch.setattr(clean_mod, "KEEP_PROSE_WHEN_EMPTY", False)
+    assert clean_text(text).paragraphs == ()
+    # couchstyle.de: a homestory told in photo captions; the pass keeps no line, and its one
+    # prose line before the comments is a promo ("Wie wohnt die COUCH Community?"): not kept
+    monkeypatch.setattr(clean_mod, "KEEP_PROSE_WHEN_EMPTY", True)
+    story = (TEXT_CASES / "couchstyle.de.vintage.txt").read_text(encoding="utf-8")
+    assert "Wie wohnt die COUCH Community?" in story
+    assert clean_text(story).paragraphs == ()

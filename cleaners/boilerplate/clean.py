@@ -151,12 +151,44 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     lone_donation_amounts(page)
     author, published = find_byline(page, first_kept, r)
     trim_edges(page, r)
+    if KEEP_PROSE_WHEN_EMPTY:
+        _prose_when_empty(page)
     removed, paragraphs, src_items, check = _explain(page, r)
     if title is not None:
         title = re.sub(r"\s+", " ", title).strip()
     return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed),
                             page.site),
             src_items, check, page.language)
+
+
+# A page whose pass keeps no line at all (its title aside), while prose stands before its
+# comment section: the largest group of its prose lines is kept, when it has two lines or more
+# (one line is no article: a teaser, a promo). An article of short paragraphs between long menus
+# (creativecommons.org/about, a slideshow's captions) lost every line to the line model, and the
+# pipeline rejected the page (no-text-after-cleaning): a document lost. A group: prose lines at
+# most PROSE_GROUP_GAP lines apart (a caption, an image credit, a subheading between them).
+KEEP_PROSE_WHEN_EMPTY = True
+PROSE_GROUP_GAP = 6
+PROSE_GROUP_MIN_LINES = 2
+
+
+def _prose_when_empty(page: Page) -> None:
+    """Keep the largest group of prose lines before the cut when the pass kept no line (see
+    KEEP_PROSE_WHEN_EMPTY)."""
+    items, keep, reasons = page.items, page.keep, page.reasons
+    if any(keep[k] for k in range(len(items)) if k not in reasons):
+        return
+    groups: list[list[int]] = []
+    for k in range(page.cut):
+        if items[k].prose and k not in reasons:
+            if groups and k - groups[-1][-1] <= PROSE_GROUP_GAP:
+                groups[-1].append(k)
+            else:
+                groups.append([k])
+    best = max(groups, key=lambda g: sum(items[k].words for k in g), default=[])
+    if len(best) >= PROSE_GROUP_MIN_LINES:
+        for k in best:
+            keep[k] = True
 
 
 def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int], bool]:
