@@ -90,7 +90,7 @@ def test_table_rows_are_their_cells():
 
 
 def test_comment_thread_goes_with_its_heading():
-    """econbrowser.com (Dragnet, a train site): the article ends at its byline; the heading
+    """econbrowser.com (Dragnet, a test site): the article ends at its byline; the heading
     'Comments' and the whole thread under it (40 paragraphs) are cut."""
     page, text = extract("econbrowser.com.fema")
     lines = text.split("\n")
