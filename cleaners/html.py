@@ -86,7 +86,7 @@ class HtmlResult:
 
 
 TAIL_MIN_WORDS = 50
-_HAS_WORD = re.compile(r"\S*[^\W_]\S*")  # a word: a run of non-space holding a letter or digit
+_WORD_RUN = re.compile(r"\S*[^\W_]\S*")  # a word: a run of non-space holding a letter or digit
 FORM_MIN_WORDS = 10
 # The fields and notes of a comment form (WordPress, Blogger, Movable Type and their translations):
 # where one stands under the article, the comment section begins.
@@ -111,7 +111,7 @@ def _tail_pass(paras: list[str], min_words: int = TAIL_MIN_WORDS,
     Each paragraph taken out goes to ``removed`` with its reason and the heading as evidence."""
     r = rules()
     removed = [] if removed is None else removed
-    words = [len(_HAS_WORD.findall(p)) for p in paras]  # a list's "-" bullets are no text
+    words = [len(_WORD_RUN.findall(p)) for p in paras]  # a list's "-" bullets are no text
     total, seen = sum(words), 0
     out = []
     for i, p in enumerate(paras):
