@@ -402,6 +402,8 @@ def _log1p_scaled(counts: np.ndarray, scale: float) -> np.ndarray:
     for k in np.flatnonzero(counts >= LOG_TABLE_SIZE).tolist():  # a page's longest lines
         out[k] = math.log1p(int(counts[k])) / scale
     return out
+
+
 # --- the line model's features ------------------------------------------------------------------
 
 # The line's own features, in the order feature_rows writes them.
@@ -490,6 +492,8 @@ def _long_runs(items: list[Line], min_words: float) -> np.ndarray:
     """Per line, the log length of the run of consecutive long lines it is in (0: short line):
     menus are short lines, articles are runs of long ones."""
     return _run_lengths([it.words >= min_words for it in items])
+
+
 def _run_lengths(flags: list[bool]) -> np.ndarray:
     """Per line, log1p(length of the run of consecutive flagged lines it is in) / LOG_RUN_SCALE,
     0 for a line not flagged."""
@@ -499,6 +503,8 @@ def _run_lengths(flags: list[bool]) -> np.ndarray:
     runs = np.zeros(len(on), dtype=int)
     runs[on] = np.repeat(lengths, lengths)  # the flagged lines are the runs' lines, in order
     return _log1p_scaled(runs, LOG_RUN_SCALE)
+
+
 def _prose_distances(prose_flags: list[float]) -> tuple[np.ndarray, np.ndarray]:
     """Log distance to the nearest prose line before / after each line."""
     n = len(prose_flags)
@@ -510,6 +516,8 @@ def _prose_distances(prose_flags: list[float]) -> tuple[np.ndarray, np.ndarray]:
     before = np.where(last >= 0, k - last, NO_PROSE_DISTANCE)
     after = np.where(first < n, first - k, NO_PROSE_DISTANCE)
     return _log1p_scaled(before, LOG_WORDS_SCALE), _log1p_scaled(after, LOG_WORDS_SCALE)
+
+
 def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
     """Lexical cohesion: the share of a line's content words found in the page's other prose
     lines (an article's subheadings and short lines talk about what its paragraphs do) and in
@@ -561,6 +569,8 @@ def _headline_runs(items: list[Line]) -> np.ndarray:
     another line): lists of other stories' titles are runs of them."""
     return _run_lengths([HEADLINE_MIN_WORDS <= it.words <= HEADLINE_MAX_WORDS
                          and not it.terminal and not it.prose for it in items])
+
+
 def _headers_before(items: list[Line]) -> np.ndarray:
     """Per line, the log count of comment-header lines above it, from the first prose line on:
     comments follow headers, the article precedes them."""
@@ -569,6 +579,8 @@ def _headers_before(items: list[Line]) -> np.ndarray:
     counted = header & ~prose & (np.cumsum(prose) > 0)  # at or after the first prose line
     above = np.concatenate(([0], np.cumsum(counted)[:-1]))
     return _log1p_scaled(above, LOG_HEADERS_SCALE)
+
+
 def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
                  a: int, b: int, cut: int, thr: float) -> np.ndarray:
     """The model's input for the lines before ``cut`` (the comment section is never scored):

@@ -32,11 +32,11 @@ PREFIX_MAX_CHARS = 5000
 FRAGMENT_TAIL = 400
 
 
-
 class LineRule(NamedTuple):
     reason: str
     pattern: re.Pattern[str]
     max_words: int  # the rule never matches a line of more words
+
 
 FragmentRule = tuple[str, re.Pattern[str], tuple[str, ...]]  # (reason, pattern, requires)
 
