@@ -943,6 +943,20 @@ LIST_RUNS = [
                              "Beginner’s Guide to Flyer Marketing ... 6 days ago"]),
     ("headline-list", "de", ["Celebrity Finanzen vor 2 Stunden", "Lifestyle Las vegas vor 1 Stunde",
                              "Lifestyle Berufe vor 2 Stunden", "Movies Rollen vor 5 Stunden"]),
+    # a blog's "Recent Comments" widget, "NAME on TITLE" (Dragnet's law.com, a train site) and
+    # "NAME bei TITLE" (trafilatura-eval's ordnungsrausch.com); the dev pages have it in no other
+    # language
+    ("comment-list", "en", ["Lulaine on 'Significant' Layoffs Made at National Whistleblowers Center",
+                            "Darren McKinney on Penn State Climate Scientist Sues National Review "
+                            "for Libel",
+                            "Ashley Casas on Privatization of Puerto Rico Airport Spurs Lobbying "
+                            "Effort",
+                            "Houston DWI Lawyer on Privatization of Puerto Rico Airport Spurs "
+                            "Lobbying Effort"]),
+    ("comment-list", "de", ["Svenja bei Anleitung: Kleidung stellen",
+                            "Cathy bei Ordnung schaffen mit Zonen",
+                            "FiloFever bei Top 5: Apps für mehr Organisation",
+                            "FiloFever bei Nie mehr planlos vor dem Kühlschrank – Essensplanung"]),
 ]
 
 
@@ -952,6 +966,20 @@ def test_lists_of_other_pages_go_as_wholes(reason, lang, lines):
     r = clean_text("\n".join([*ARTICLE_EN[:3], *lines]))
     assert list(r.paragraphs) == list(ARTICLE_EN[:3])
     assert [(x.text, x.reason) for x in r.removed] == [(x, reason) for x in lines]
+
+
+def test_lists_shaped_like_recent_comments_are_no_comment_list():
+    """Real runs of "X on Y" lines that are no comment widget: share buttons (a one-word title),
+    a menu that repeats its first word (trafilatura-eval's bundeskanzleramt.gv.at), a list of
+    talks with lower-case titles (Dragnet's desiringgod.org, in its gold body)."""
+    for lines in (["Share on Twitter", "Share on Facebook", "Share on LinkedIn"],
+                  ["Publikationen zu Frauen und Gleichstellung",
+                   "Publikationen zu Erwerbstätigkeit und Arbeitsmarkt",
+                   "Publikationen zu EU und Internationales"],
+                  ["David Platt on the Doctrine of Suffering", "Francis Chan on the Sovereignty of God",
+                   "John Piper on the Gospel and Sanctification"]):
+        r = clean_text("\n".join([*ARTICLE_EN[:3], *lines]))
+        assert not [x for x in r.removed if x.reason == "comment-list"], lines
 
 
 # Author boxes and site blurbs under an article, real lines of the dev dumps: Dragnet's
