@@ -968,6 +968,33 @@ def test_lists_of_other_pages_go_as_wholes(reason, lang, lines):
     assert [(x.text, x.reason) for x in r.removed] == [(x, reason) for x in lines]
 
 
+# Feeds of other stories that print each item's age on a line of its own, real lines of the dev
+# dumps: Dragnet's grist.org (a train site), trafilatura-eval's laola1.at and latercera.com.
+FEEDS = [
+    ("en", ["Court to FDA: 35 years is too long to procrastinate on curbing antibiotics in meat",
+            "7 mins ago", "Normal-looking trees might be actually be stuffed with methane",
+            "1 hour ago", "Global food prices spike as stockpiles fall — and rain doesn’t",
+            "4 hours ago"]),
+    ("de", ["Transfer! Ercan Kara reist aus Rapid-Camp ab", "vor 1 Woche",
+            "Feldhofers Aufbau und System: \"Reibungen sind gut\"", "vor 1 Woche",
+            "Barisic' Kaderplanung: \"Es ist vieles am Köcheln\"", "vor 6 Tagen"]),
+    ("es", ["El Café Diario: La Convención Constitucional vista desde el extranjero", "Hace 3 horas",
+            "Lo que tienes que saber este miércoles en La Tercera: aumentan las tomas y "
+            "movilizaciones en liceos emblemáticos de Santiago y Providencia", "Hace 3 horas",
+            "Pleno de la Convención aprueba un BC “ autónomo”, pero rechaza mayoría de los "
+            "artículos que propuso la comisión", "Hace 12 horas"]),
+]
+
+
+@pytest.mark.parametrize("lang, lines", FEEDS, ids=[x[0] for x in FEEDS])
+def test_a_feed_with_its_ages_goes_headlines_and_ages(lang, lines):
+    r = clean_text("\n".join([*ARTICLE_EN[:3], *lines]))
+    assert list(r.paragraphs) == list(ARTICLE_EN[:3])
+    removed = {x.text: x.reason for x in r.removed}
+    assert [removed.get(x) for x in lines[0::2]] == ["headline-list"] * 3
+    assert [removed.get(x) for x in lines[1::2]] == ["dateline"] * 3
+
+
 def test_lists_shaped_like_recent_comments_are_no_comment_list():
     """Real runs of "X on Y" lines that are no comment widget: share buttons (a one-word title),
     a menu that repeats its first word (trafilatura-eval's bundeskanzleramt.gv.at), a list of

@@ -550,6 +550,15 @@ _AGE_END = re.compile(
     r"|\b\d+\s+(?:secondi|minuti|ore|giorni|settimane|mesi|anni)\s+fa)\s*$", re.I)
 
 
+# A feed whose items put their age on a line of its own under the headline (grist.org, shacknews,
+# phys.org, laola1.at, latercera.com: 9 dumps of the dev sets): the ages go by the dateline rule,
+# the headlines between them stayed. Dragnet train sites, text pass: F1 0.9181 -> 0.9186
+# (shacknews.com 0.553 -> 0.742, no page down); trafilatura-eval: 'with' kept and 'without' gone
+# unchanged on the 7 pages with such a feed.
+FEED_MIN_ITEMS = 3
+FEED_AGE_WORDS = 6  # an age alone: "about 3 hours ago", "1hr 20mins ago"
+
+
 def _headline_end(text: str) -> bool:
     """A line of a list of other stories: it ends in an ellipsis or in an age (which has a
     digit: the regex runs only on the lines with one near their end)."""
@@ -576,8 +585,8 @@ def _counted_item(text: str) -> bool:
 
 
 def list_runs(page: Page) -> None:
-    """Step 4b: archive and category lists, lists of truncated headlines and a blog's list of
-    its recent comments go as wholes."""
+    """Step 4b: archive and category lists, lists of truncated headlines, feeds of headlines
+    with their ages and a blog's list of its recent comments go as wholes."""
     items, reasons = page.items, page.reasons
     n = len(items)
     names: dict[int, str] = {}  # a comment-list line's name, by line
@@ -609,12 +618,32 @@ def list_runs(page: Page) -> None:
             for i in range(k, j):
                 _drop(page, i, kinds[i], f"{j - k} lines of a list")
         k = max(j, k + 1)
+    _feeds(page)
     for k, it in enumerate(items):
         if k not in reasons and _plain_list_line(it):
             c = _counts(it.text)
             if c >= LIST_RUN_MIN and it.words <= c * LIST_WORDS_PER_COUNT and all(
                     _is_year(x) for x in _NUMBER.findall(_COUNT.sub(" ", it.text))):
                 _drop(page, k, "archive-list", f"{c} counted links on one line")
+
+
+def _feeds(page: Page) -> None:
+    """A feed of other stories printed as (headline, age) pairs: every line right above an age
+    alone on its line ("7 mins ago", "vor 1 Woche", "Hace 3 horas"), where FEED_MIN_ITEMS such
+    ages or more stand every second line."""
+    items = page.items
+    ages = [k for k, it in enumerate(items)
+            if it.rule == "dateline" and it.words <= FEED_AGE_WORDS and _headline_end(it.text)]
+    k = 0
+    while k < len(ages):
+        j = k
+        while j + 1 < len(ages) and ages[j + 1] - ages[j] == 2:
+            j += 1
+        if j - k + 1 >= FEED_MIN_ITEMS:
+            for a in ages[k:j + 1]:
+                if a >= 1 and _plain_list_line(items[a - 1]):
+                    _drop(page, a - 1, "headline-list", f"{j - k + 1} items of a feed with their ages")
+        k = j + 1
 
 
 def author_boxes(page: Page, r: Rules) -> None:
