@@ -532,8 +532,10 @@ _NUMBER = re.compile(r"\d+")
 # dumps hold such a run and no 'with' fragment is in one.
 COMMENT_NAME_MAX_WORDS = 4
 COMMENT_ITEM_MAX_WORDS = 20
+_COMMENT_ON = ("on", "bei", "zu", "sur", "dans", "en", "em", "su", "op")
+_COMMENT_ON_WORDS = frozenset(_COMMENT_ON)  # a line holding none is no such item (no regex)
 _COMMENT_ITEM = re.compile(
-    rf"(?P<name>\S+(?: \S+){{0,{COMMENT_NAME_MAX_WORDS - 1}}}) (?:on|bei|zu|sur|dans|en|em|su|op) "
+    rf"(?P<name>\S+(?: \S+){{0,{COMMENT_NAME_MAX_WORDS - 1}}}) (?:{'|'.join(_COMMENT_ON)}) "
     r"(?P<title>[^\s\w]*[^\W_]\S* \S.*)")
 # A line of such a list ends in an ellipsis, or in an age: three or more short lines in a row
 # ending in an age ("EA sues Zynga 70 5days 23hrs ago",
@@ -594,7 +596,8 @@ def list_runs(page: Page) -> None:
     def item(k: int, it: Line) -> str | None:
         if not _plain_list_line(it):
             return None
-        if it.words <= COMMENT_ITEM_MAX_WORDS and not it.terminal:
+        if it.words <= COMMENT_ITEM_MAX_WORDS and not it.terminal \
+                and not it.tokens.isdisjoint(_COMMENT_ON_WORDS):
             m = _COMMENT_ITEM.fullmatch(it.text)
             if m is not None and not m["title"].lstrip("\"'“‘«„")[:1].islower():
                 names[k] = m["name"]
