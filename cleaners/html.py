@@ -23,6 +23,7 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xml import delete_element, xmltotxt
 
 from cleaners.boilerplate.rules import match_rule, rules
+from cleaners.regextrie import lower_case
 
 # The configuration, re-chosen (issue 15) on the Dragnet TRAIN sites only (379 pages; shingle F1
 # over word 4-grams against the gold bodies, title + text) and the trafilatura-eval train split
@@ -116,7 +117,7 @@ def _tail_pass(paras: list[str], min_words: int = TAIL_MIN_WORDS,
     out = []
     for i, p in enumerate(paras):
         t, n = " ".join(p.split()), words[i]
-        m = r.markers.fullmatch(t) if n <= 12 else None
+        m = r.markers.fullmatch(lower_case(t)) if n <= 12 else None
         form = (m is not None and m.lastgroup == "form") or (n <= 20 and _COMMENT_FORM.fullmatch(t))
         cut = None
         if form and seen >= FORM_MIN_WORDS:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.boilerplate import Removed, TextCleanResult, clean_text
+from cleaners.regextrie import lower_case
 
 CASES = Path(__file__).parent / "cases"
 SEEDS = CASES / "seeds"
@@ -501,9 +502,9 @@ def test_a_comment_heading_addressed_to_the_reader_starts_the_comment_section():
     assert reasons["Vos réactions (11)"] == "comment-section"
     markers = rules().markers
     for heading in ("Vos réactions (11)", "Tus comentarios", "Ihre Kommentare", "Your comments:"):
-        m = markers.fullmatch(heading)
+        m = markers.fullmatch(lower_case(heading))
         assert m is not None and m.lastgroup == "counter", heading
-    assert markers.fullmatch("Vos réactions au projet de loi") is None
+    assert markers.fullmatch(lower_case("Vos réactions au projet de loi")) is None
 
 
 def test_comment_sections_in_more_languages_start_at_their_stock_headings():
@@ -526,13 +527,13 @@ def test_comment_sections_in_more_languages_start_at_their_stock_headings():
                 "2 kommenttia", "9 yorum", "6 komentar", "8 comentarii", "3件のコメント", "评论(8)",
                 "Комментарии", "Yorumlar", "Hozzászólások (3)"]
     for text in forms:
-        m = markers.fullmatch(text)
+        m = markers.fullmatch(lower_case(text))
         assert m is not None and m.lastgroup == "form", text
     for text in counters:
-        m = markers.fullmatch(text)
+        m = markers.fullmatch(lower_case(text))
         assert m is not None and m.lastgroup == "counter", text
     for text in ("评论", "Bình luận", "Deixe um comentário sobre a proposta do governo federal"):
-        assert markers.fullmatch(text) is None, text
+        assert markers.fullmatch(lower_case(text)) is None, text
 
 
 @pytest.mark.parametrize("header", [
@@ -1310,9 +1311,9 @@ def test_a_sections_top_stories_heading_ends_the_article_as_top_stories_does():
 
     markers = rules().markers
     for heading in ("Top Stories", "Today's Top Stories", "Technology Top Stories"):
-        m = markers.fullmatch(heading)
+        m = markers.fullmatch(lower_case(heading))
         assert m is not None and m.lastgroup == "end"
-    assert markers.fullmatch("The Top Stories of 2012") is None  # a headline, not a list's
+    assert markers.fullmatch(lower_case("The Top Stories of 2012")) is None  # a headline, not a list's
     r = clean_text((TEXT_CASES / "news.com.au.R239.txt").read_text(encoding="utf-8"))
     why = reasons(r)
     assert why["Today's Top Stories"] == why["Technology Top Stories"] == "related-list"
@@ -1329,9 +1330,9 @@ def test_a_related_content_heading_after_a_verb_ends_the_article():
 
     markers = rules().markers
     for heading in ("Explore Related Content", "See Related Articles", "More Related Stories"):
-        m = markers.fullmatch(heading)
+        m = markers.fullmatch(lower_case(heading))
         assert m is not None and m.lastgroup == "end"
-    assert markers.fullmatch("Unrelated stories") is None
+    assert markers.fullmatch(lower_case("Unrelated stories")) is None
     r = clean_text((TEXT_CASES / "yahoo.com.R494.txt").read_text(encoding="utf-8"))
     assert reasons(r)["Explore Related Content"] == "related-list"
     out = joined(r)
@@ -1349,10 +1350,10 @@ def test_related_list_headings_in_more_languages_but_not_read_also_links():
     markers = rules().markers
     for heading in ("Похожие записи", "Artikel terkait", "İlgili yazılar", "関連記事", "相关文章",
                     "Podobne wpisy", "Relaterade inlägg", "Související články", "Mais lidas"):
-        m = markers.fullmatch(heading)
+        m = markers.fullmatch(lower_case(heading))
         assert m is not None and m.lastgroup == "end", heading
     for link in ("Lue myös:", "Baca juga:", "Читайте также", "Läs också"):
-        assert markers.fullmatch(link) is None, link
+        assert markers.fullmatch(lower_case(link)) is None, link
 
 
 def test_page_the_model_would_empty_keeps_its_prose(monkeypatch):

@@ -23,6 +23,7 @@ import regex
 from cleaners.boilerplate.rules import Rules, match_rule, rules
 from cleaners.boilerplate.stopwords import guess_language, resolve_language, stop_index
 from cleaners.dates import DATE_RE
+from cleaners.regextrie import lower_case, lowered
 
 
 @dataclass(slots=True)
@@ -201,24 +202,25 @@ def _script_words(text: str, nwords: int) -> int:
     return nwords
 
 
-def _is_header(text: str, r: Rules) -> bool:
+def _is_header(text: str, r: Rules, low: str | None = None) -> bool:
     """A comment header's shape (boilerplate.json ``comment_header``): a clock time, an age, a
     full date (a month and year alone is an archive link) or "NAME says:", and besides the
-    dates and times a few words at most."""
+    dates and times a few words at most. ``low``: the line's lower case."""
     if text[-1] != ":" and _DIGIT_ANY.search(text) is None:
         return False  # every shape but "NAME says:" has a digit
-    dates = [m for m in DATE_RE.finditer(text) if m.lastgroup != "my"]
-    if not dates and r.comment_header.search(text) is None:
+    low = lower_case(text, low)  # as long as the text (see regextrie.lower_case)
+    dates = [m for m in _DATE_LOW.finditer(low) if m.lastgroup != "my"]
+    if not dates and r.comment_header.search(low) is None:
         return False
     for m in reversed(dates):
-        text = text[:m.start()] + " " + text[m.end():]
-    return len(_TIME.sub(" ", text).split()) <= r.comment_header_other
+        low = low[:m.start()] + " " + low[m.end():]
+    return len(_TIME.sub(" ", low).split()) <= r.comment_header_other
 
 
 _DIGIT_ANY = re.compile(r"\d")
 _COUNT_END = frozenset(")]kKM")  # the last character of every list_count shape
-_TIME = re.compile(r"(?<!\d)\d{1,2}(?::|h\s?)\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h))?",
-                   re.I)
+_TIME = lowered(r"(?<!\d)\d{1,2}(?::|h\s?)\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h))?")
+_DATE_LOW = lowered(DATE_RE.pattern)
 
 
 def stoplist_language(lines: list[str], language: str | None = None) -> str | None:
@@ -285,7 +287,7 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
     if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
         sd = -1.0
     rule = match_rule(it.text, it.words, r, low)
-    marker = _marker(it, r, t["marker_max_words"], t["marker_max_chars"])
+    marker = _marker(it, low, r, t["marker_max_words"], t["marker_max_chars"])
     end = it.text[-1]  # text is stripped
     if end in _TRAILING_IGNORED:
         end = (it.text.rstrip(_TRAILING_IGNORED) or " ")[-1]
@@ -293,7 +295,7 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
     if not terminal and it.words >= t["prose_min_words"] and not it.text.isascii() \
             and _NO_SENTENCE_MARK.search(it.text, 0, CJK_SCAN_CHARS) is not None:
         terminal = True  # Thai and Lao end a sentence with a space: a long line is one
-    header = it.words <= r.comment_header_words and _is_header(it.text, r)
+    header = it.words <= r.comment_header_words and _is_header(it.text, r, low)
     count_end = (it.words <= r.list_count_words and it.text[-1] in _COUNT_END
                  and r.list_count.search(it.text) is not None)
     return (sd, tokens, content, reader, promo, rule, terminal, header, count_end, marker,
@@ -324,15 +326,16 @@ def _text_features(text: str) -> tuple[float, ...]:
     return digits, title_case, separators, ends_colon, log_chars, key_value, quantity, starts_lower
 
 
-def _marker(it: Line, r: Rules, max_words: float, max_chars: float) -> str | None:
+def _marker(it: Line, low: str, r: Rules, max_words: float, max_chars: float) -> str | None:
     """"form" (a reply form), "counter" (a comment counter or heading), "end" (a related-list
-    heading) or None. Markers are short lines."""
+    heading) or None. Markers are short lines. ``low``: the line's lower case."""
     if it.words > max_words or len(it.text) > max_chars:
         return None
-    m = r.markers.fullmatch(it.text)
+    low = lower_case(it.text, low)  # (the markers run on it: see regextrie.lowered)
+    m = r.markers.fullmatch(low)
     if m is not None:
         return m.lastgroup
-    if r.marker_run.fullmatch(it.text):
+    if r.marker_run.fullmatch(low):
         # two or three comment markers run into one line by the dump
         # ("Kommentare Schreibe einen Kommentar"): a form if any part is one
         return "form" if r.comment_form.search(it.text) else "counter"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cleaners.dates import DATE_ONLY
-from cleaners.regextrie import trie_alternation
+from cleaners.regextrie import CaseSensitive, lower_case, lowered, trie_alternation
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "boilerplate.json"
 # The one line rule whose pattern is code: a date alone on a line (cleaners/dates.py).
@@ -38,7 +38,8 @@ class LineRule(NamedTuple):
     max_words: int  # the rule never matches a line of more words
 
 
-FragmentRule = tuple[str, re.Pattern[str], tuple[str, ...]]  # (reason, pattern, requires)
+# (reason, pattern, whether it runs on the line's lower case, requires)
+FragmentRule = tuple[str, re.Pattern[str], bool, tuple[str, ...]]
 
 
 def _alternation(entries: list[dict[str, Any]]) -> str:
@@ -54,14 +55,14 @@ class Rules:
         self.comment_chrome = tuple(raw["comment_chrome_reasons"]["value"])
         self._init_markers(raw)
         self._init_line_rules(raw["line_rules"])
-        self.fragment_rules: list[FragmentRule] = [
-            (e["reason"], re.compile(e["pattern"], 0 if e["flags"] == "case" else re.I),
-             tuple(e["requires"]))
+        self.fragment_rules: list[FragmentRule] = [  # case-insensitive ones for lower case
+            (e["reason"], *((re.compile(e["pattern"]), False) if e["flags"] == "case"
+                            else (lowered(e["pattern"]), True)), tuple(e["requires"]))
             for e in raw["fragment_rules"]
         ]
         self.article_note = re.compile(raw["article_notes"]["pattern"], re.I)
         self.author = re.compile(raw["byline_author"]["pattern"], re.I)
-        self.comment_header = re.compile(raw["comment_header"]["pattern"], re.I)
+        self.comment_header = lowered(raw["comment_header"]["pattern"])  # for lower case
         self.comment_header_words = int(raw["comment_header"]["max_words"])
         self.comment_header_other = int(raw["comment_header"]["max_other_words"])
         self.list_count = re.compile(raw["list_count"]["pattern"])
@@ -90,17 +91,14 @@ class Rules:
         self.end_marker = re.compile(_alternation(ends), re.I)
         (self.end_marker_reason,) = {e["reason"] for e in ends}  # one reason for all end markers
         # the three marker kinds in one regex: one call per short line
-        self.markers = re.compile(
+        # (for a line's lower case: see regextrie.lowered)
+        self.markers = lowered(
             f"(?P<form>{self.comment_form.pattern})|(?P<counter>{self.comment_counter.pattern})"
-            f"|(?P<end>{self.end_marker.pattern})",
-            re.I,
-        )
+            f"|(?P<end>{self.end_marker.pattern})")
         # Comment markers run together on one line (a heading and its reply form, a counter
         # and "comments are closed"), as text dumps join a widget's blocks.
-        self.marker_run = re.compile(
-            rf"(?:(?:{self.comment_form.pattern}|{self.comment_counter.pattern})[\s:|·•\-–]*){{2,3}}",
-            re.I,
-        )
+        self.marker_run = lowered(
+            rf"(?:(?:{self.comment_form.pattern}|{self.comment_counter.pattern})[\s:|·•\-–]*){{2,3}}")
 
     def _init_line_rules(self, entries: list[dict[str, Any]]) -> None:
         self.line_rules: list[LineRule] = []
@@ -125,6 +123,8 @@ class Rules:
         # rules matched at the start of a line longer than RULE_MAX_CHARS ("prefix": markup)
         self.prefix = [i for i, e in enumerate(entries) if e.get("prefix")]
         self.guarded = [i for i, r in enumerate(self.requires) if r is not None]
+        # each guarded rule as match_rule tries it: (pattern, whether on the line's lower case)
+        self.guarded_match = {i: _on_lower_case(self.line_rules[i].pattern) for i in self.guarded}
         self.guard_re = {i: re.compile(trie_alternation(self.requires[i] or (), any_prefix=True))
                          for i in self.guarded}
         # Per word count, every guard of the guarded rules that allow that many words in one
@@ -142,11 +142,18 @@ class Rules:
         for limit in self.limits:
             idx = [i for i, rule in enumerate(self.line_rules)
                    if rule.max_words >= limit and self.requires[i] is None]
-            self.alternations.append(re.compile(
+            self.alternations.append(lowered(  # matched against the line's lower case
                 "|".join(f"(?P<r{i}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', self.line_rules[i].pattern.pattern)})"
-                         for i in idx) or "(?!)",
-                re.I,
-            ))
+                         for i in idx) or "(?!)"))
+
+
+def _on_lower_case(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], bool]:
+    """A case-insensitive pattern as one for the line's lower case (faster: see
+    regextrie.lowered), and True; a pattern with a case-sensitive part as it is, and False."""
+    try:
+        return (lowered(pattern.pattern), True) if pattern.flags & re.I else (pattern, False)
+    except CaseSensitive:
+        return pattern, False
 
 
 _LOADED: Rules | None = None
@@ -162,29 +169,32 @@ def rules() -> Rules:
 
 def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> str | None:
     """The reason of the first line rule (in file order) that matches the whole line, or None.
-    ``text`` is the line with whitespace collapsed, ``low`` its lower-case form if known."""
+    ``text`` is the line with whitespace collapsed, ``low`` its lower case (``text.lower()``)
+    if known."""
     if len(text) > RULE_MAX_CHARS or nwords > rules.max_rule_words:
         head = text[:PREFIX_MAX_CHARS]
         return next((rules.line_rules[i].reason for i in rules.prefix
                      if rules.line_rules[i].pattern.match(head)), None)
-    m = rules.alternations[rules.bucket_of[nwords]].fullmatch(text)
+    low = lower_case(text, low)  # (the rules run on it: see regextrie.lowered)
+    m = rules.alternations[rules.bucket_of[nwords]].fullmatch(low)
     first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
-    low = text.lower() if low is None else low
     if rules.any_guard[nwords].search(low) is None:
         return rules.line_rules[first].reason if m is not None else None
     for i in rules.guarded:
         if i >= first:
             break
         rule = rules.line_rules[i]
-        if nwords <= rule.max_words and rules.guard_re[i].search(low) is not None \
-                and rule.pattern.fullmatch(text):
-            return rule.reason
+        if nwords <= rule.max_words and rules.guard_re[i].search(low) is not None:
+            pat, on_low = rules.guarded_match[i]
+            if pat.fullmatch(low if on_low else text):
+                return rule.reason
     return rules.line_rules[first].reason if m is not None else None
 
 
 def fragment_search(rule: FragmentRule, text: str) -> re.Match[str] | None:
-    """Where a fragment rule matches at the end of ``text`` (None if it does not)."""
-    _, pat, requires = rule
+    """Where a fragment rule matches at the end of ``text`` (None if it does not; a match in
+    the text's lower case for a case-insensitive rule: the same positions)."""
+    _, pat, on_low, requires = rule
     if not any(map(text.__contains__, requires)):  # no Python frame per required string
         return None
-    return pat.search(text, max(0, len(text) - FRAGMENT_TAIL))
+    return pat.search(lower_case(text) if on_low else text, max(0, len(text) - FRAGMENT_TAIL))

@@ -1,0 +1,78 @@
+"""regextrie.lowered: a case-insensitive pattern run on a line's lower case, without re.I, finds
+what the pattern with re.I finds on the line (the text pass's rules and markers, on every line
+of the real dumps in tests/cases/text)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cleaners.boilerplate.rules import rules
+from cleaners.regextrie import CaseSensitive, lower_case, lowered
+
+CASES = Path(__file__).parent / "cases" / "text"
+
+
+def _lines() -> list[str]:
+    out = []
+    for path in sorted(CASES.glob("*.txt")):
+        out += [" ".join(x.split()) for x in path.read_text(encoding="utf-8").splitlines()
+                if x.strip()]
+    return out
+
+
+def test_the_rules_on_lower_case_match_what_they_match_with_ignorecase():
+    r = rules()
+    patterns = [r.comment_form.pattern, r.comment_counter.pattern, r.end_marker.pattern]
+    patterns += [rule.pattern.pattern for i, rule in enumerate(r.line_rules)
+                 if rule.pattern.flags & re.I and i not in r.guarded_match
+                 or r.guarded_match.get(i, (None, False))[1]]
+    lines = [x for x in _lines() if len(x) <= 300]
+    assert len(lines) > 8_000
+    matched = 0
+    for pattern in patterns:
+        with_i, low = re.compile(pattern, re.I), lowered(pattern)
+        for line in lines:
+            a, b = with_i.fullmatch(line), low.fullmatch(lower_case(line))
+            assert (a is None) == (b is None), (pattern[:60], line)
+            matched += a is not None
+    assert matched > 500  # the real dumps' chrome: the comparison is not over non-matches only
+
+
+def test_the_markers_and_rule_alternations_name_the_same_branch():
+    r = rules()
+    kinds = {"form": r.comment_form, "counter": r.comment_counter, "end": r.end_marker}
+    seen = set()
+    for line in _lines():
+        if len(line) > 120:
+            continue
+        m = r.markers.fullmatch(lower_case(line))
+        expect = next((k for k, p in kinds.items() if p.fullmatch(line)), None)
+        assert (m and m.lastgroup) == expect, line
+        seen.add(expect)
+    assert seen == {"form", "counter", "end", None}
+
+
+@pytest.mark.parametrize("pattern, text, hit", [
+    (r"[A-ZÄÖÜ][a-z]+ says:", "Ärger says:", True),  # a range of capitals holds its lower case
+    (r"[^A-Z]x", "ax", False),  # and a negated one leaves out both cases
+    (r"[^A-Z]x", "1x", True),
+    (r"(?P<name>Kommentare?)\s\d+", "kommentare 12", True),
+    (r"ÉTÉ", "Été", True),
+    (r"İlgili yazılar", "İlgili Yazılar", True),  # str.lower makes "İ" two characters
+    (r"ilgili", "İlgili", True),
+    (r"σχόλια", "ΣΧΌΛΙΑ", True),
+    (r"[a-z]+ς", "ΛΌΓΟΣ".replace("ΛΌΓΟ", "logo"), True),  # a final sigma
+])
+def test_sets_and_literals_in_lower_case(pattern, text, hit):
+    assert (lowered(pattern).fullmatch(lower_case(text)) is not None) is hit
+    assert (re.compile(pattern, re.I).fullmatch(text) is not None) is hit
+
+
+def test_a_pattern_with_a_case_sensitive_part_is_refused():
+    with pytest.raises(CaseSensitive):
+        lowered(r"about\s+(?-i:[A-Z]\w+)")  # the author box's heading: a capitalised name
+    author_bio = next(i for i, x in enumerate(rules().line_rules) if x.reason == "author-bio")
+    assert rules().guarded_match[author_bio][1] is False  # tried on the line as it is
