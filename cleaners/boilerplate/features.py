@@ -205,10 +205,11 @@ def _script_words(text: str, nwords: int) -> int:
 def _is_header(text: str, r: Rules, low: str | None = None) -> bool:
     """A comment header's shape (boilerplate.json ``comment_header``): a clock time, an age, a
     full date (a month and year alone is an archive link) or "NAME says:", and besides the
-    dates and times a few words at most. ``low``: the line's lower case."""
+    dates and times a few words at most. ``low``: the line's ``lower_case`` (as long as the
+    text) if known."""
     if text[-1] != ":" and _DIGIT_ANY.search(text) is None:
         return False  # every shape but "NAME says:" has a digit
-    low = lower_case(text, low)  # as long as the text (see regextrie.lower_case)
+    low = lower_case(text) if low is None else low
     dates = [m for m in _DATE_LOW.finditer(low) if m.lastgroup != "my"]
     if not dates and r.comment_header.search(low) is None:
         return False
@@ -286,6 +287,7 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
             sum(map(words.promo.__contains__, toks[:PROMO_SCAN_TOKENS]))
     if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
         sd = -1.0
+    low = lower_case(it.text, low)  # what the rules and markers run on (regextrie.lowered)
     rule = match_rule(it.text, it.words, r, low)
     marker = _marker(it, low, r, t["marker_max_words"], t["marker_max_chars"])
     end = it.text[-1]  # text is stripped
@@ -328,10 +330,9 @@ def _text_features(text: str) -> tuple[float, ...]:
 
 def _marker(it: Line, low: str, r: Rules, max_words: float, max_chars: float) -> str | None:
     """"form" (a reply form), "counter" (a comment counter or heading), "end" (a related-list
-    heading) or None. Markers are short lines. ``low``: the line's lower case."""
+    heading) or None. Markers are short lines. ``low``: the line's ``lower_case``."""
     if it.words > max_words or len(it.text) > max_chars:
         return None
-    low = lower_case(it.text, low)  # (the markers run on it: see regextrie.lowered)
     m = r.markers.fullmatch(low)
     if m is not None:
         return m.lastgroup
