@@ -190,3 +190,22 @@ def test_layout_table_keeps_its_paragraphs():
     assert max(len(p) for p in lines) < 700  # the quotation, the longest paragraph
     _, table = extract("bafa.de-mineraloelabsatz")
     assert "Ottokraftstoff 15,02 Mio. t 15,12 Mio. t 0,7 %" in table.split("\n")
+
+
+def test_lead_paragraphs_trafilatura_left_out_come_first():
+    """The head pass: the paragraphs between the headline and trafilatura's first paragraph are
+    the article's beginning (a standfirst, a lead in another container); they come first, the
+    headline is the title. tine.no (Norwegian), blog.mondediplo.net (French)."""
+    for case_id, title, lead, then in [
+            ("tine.no.fotballskole", "NFF: TINE Fotballskole viktig for barneidretten gjennom "
+             "pandemien", "En annerledes sesong med TINE Fotballskole", "– Selv om det er en"),
+            ("blog.mondediplo.net.turpitude", "Turpitude et architecture",
+             "L’un des écrivains sud-coréens les plus célèbres", "Deux vies évoluant")]:
+        page, text = extract(case_id)
+        assert page.title == title
+        assert text.startswith(lead), case_id
+        assert text.index(lead) < text.index(then), case_id
+        alone = extract_html(decode(gzip.decompress(
+            (TEXT_PASS / f"{case_id}.html.gz").read_bytes()), html=True, fix=False).text,
+            head_pass=False)
+        assert lead not in alone.text  # trafilatura alone leaves it out
