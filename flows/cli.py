@@ -334,8 +334,9 @@ def _print_explained(e, args: argparse.Namespace) -> None:
                   + (f"  {dim}({r['detail']}){end}" if args.detail else ""))
         kept, dropped = len(doc.text.split("\n")), dropped + len(later)
     elif doc is not None:
-        print("# HTML: trafilatura extracted the main text (comments left out); "
-              "its paragraphs, and what was removed of them:")
+        print("# HTML: trafilatura extracted the main text (comments left out); a byline, "
+              "standfirst or lead it left out under the headline comes first. The paragraphs, "
+              "and what was removed of them:")
         for paragraph, code, score in e.paragraph_languages:
             print(f"  {' ' * (width + 2)} {paragraph}{_language_tag((code, score), dim, end)}")
         for r in removed:
