@@ -1382,3 +1382,27 @@ def test_page_the_model_would_empty_keeps_its_prose(monkeypatch):
     story = (TEXT_CASES / "couchstyle.de.vintage.txt").read_text(encoding="utf-8")
     assert "Wie wohnt die COUCH Community?" in story
     assert clean_text(story).paragraphs == ()
+
+
+def test_window_means_are_a_running_sum_to_the_bit():
+    """feature_rows' and the second stage's window means (features.window_means) on a real
+    page's values: the stop-word densities and prose flags of every line of a dev dump, each
+    window the difference of two running sums added left to right, as a Python loop does. The
+    model's decisions hang on last bits."""
+    from itertools import accumulate
+
+    from cleaners.boilerplate import line_features
+    from cleaners.boilerplate.features import window_means
+
+    def running(values: list[float], w: int) -> list[float]:
+        cum, n = list(accumulate(values)), len(values)
+        return [(cum[min(n - 1, k + w)] - (cum[k - w - 1] if k > w else 0.0))
+                / (min(n, k + w + 1) - max(0, k - w)) for k in range(n)]
+
+    lines = line_features((TEXT_CASES / "caktusgroup.com.django.txt").read_text()).lines
+    densities = [it.sd for it in lines]
+    flags = [1.0 if it.prose else 0.0 for it in lines]
+    assert len(lines) > 50 and len(set(densities)) > 20 and 0 < sum(flags) < len(flags)
+    for values in (densities, flags, densities[:4], densities[:1], []):
+        for w in (0, 1, 2, 3, 5, 10):
+            assert window_means(values, w).tolist() == running(values, w), (len(values), w)

@@ -11,6 +11,7 @@ order of the names.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -379,14 +380,29 @@ def prose_threshold(items: list[Line], t: dict[str, float], has_stoplist: bool) 
 
 def window_means(values: list[float] | np.ndarray, w: int) -> np.ndarray:
     """Mean of values[k-w : k+w+1] (clipped at both ends) for every k, from a running sum (numpy's
-    cumsum adds left to right, as a Python loop would: the same bits)."""
-    n = len(values)
-    cum = np.cumsum(values, dtype=float)
-    padded = np.concatenate((np.zeros(w + 1), cum, np.full(w, cum[-1] if n else 0.0)))
-    sums = padded[2 * w + 1:2 * w + 1 + n] - padded[:n]
+    cumsum adds left to right, as a Python loop would: the same bits). Written into one array,
+    the window sizes cached per page length: half the time of building them per call (a short
+    page's cost is mostly numpy's per call)."""
+    v = np.asarray(values, dtype=float)
+    n = len(v)
+    padded = np.empty(n + 2 * w + 1)
+    padded[:w + 1] = 0.0
+    np.cumsum(v, out=padded[w + 1:w + 1 + n])
+    padded[w + 1 + n:] = padded[w + n] if n else 0.0
+    return (padded[2 * w + 1:] - padded[:n]) / _window_counts(n, w)
+
+
+# (page length, width) pairs whose window sizes are kept: 8 bytes a line each.
+WINDOW_COUNTS_CACHED = 1024
+
+
+@functools.lru_cache(maxsize=WINDOW_COUNTS_CACHED)
+def _window_counts(n: int, w: int) -> np.ndarray:
+    """How many of n lines each line's window of w lines either side holds (read-only)."""
     k = np.arange(n)
     counts = np.minimum(n, k + w + 1) - np.maximum(0, k - w)
-    return sums / counts
+    counts.flags.writeable = False
+    return counts
 
 
 # log1p(count) / scale for the counts of feature_rows (words, distances, run lengths): looked up
