@@ -304,7 +304,7 @@ LEAD_MAX_WORDS = 300
 LEAD_LINK_SHARE = 0.5
 LEAD_REASONS = frozenset({None, "byline", "dateline"})
 # A lead is shorter than the article it opens: blocks with more words than this share of
-# trafilatura's text are another text above it (a blog's post list above a short post on one
+# trafilatura's text are another text above it (a blog's profile box above a short post on one
 # site: the page's precision 0.98 -> 0.2, and its HTML and text forms no longer merged as the
 # same page in bench/forms.py), and none of them goes first. 0.5 and 1.0 measure the same
 # (no train page has a lead of more than half its text).
