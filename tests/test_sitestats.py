@@ -214,3 +214,22 @@ def test_a_page_with_no_keyed_paragraph_in_a_known_site_is_written(tmp_path):
     assert set(docs) == {"examplenews/a0.txt", "examplenews/a1.txt", "examplenews/a2.txt",
                          "examplenews/one-line.txt"}
     assert docs["examplenews/one-line.txt"]["text"] == one_line
+
+
+def test_a_lines_key_needs_three_letters_wherever_they_stand_in_any_script():
+    from cleaners.document import normalized_for_hash
+    from cleaners.site import MIN_LETTERS, line_key
+
+    assert line_key("1 - 2 | 3") is None  # no letter: not judged
+    assert line_key("a1b") is None  # two letters
+    assert line_key("a1b2c") is not None  # three
+    assert line_key("2012 — 14:35 — 07/11 — 99 ab c") is not None  # the letters come last
+    assert line_key("١٢٣ ॥ ১২") is None  # digits and a danda of other scripts are no letters
+    assert line_key("প্রতিনিধি") is not None  # letters with vowel signs (marks, not letters)
+    # every line of the seeds and the language cases: judged exactly when it holds three letters
+    lines = [line for p in [*SEEDS.glob("*.txt"), *(CASES / "language").rglob("*.txt")]
+             for line in p.read_text(encoding="utf-8").split("\n")]
+    assert len(lines) > 300
+    for line in lines:
+        letters = sum(ch.isalpha() for ch in normalized_for_hash(line))
+        assert (line_key(line) is not None) == (len(line) <= 2000 and letters >= MIN_LETTERS)
