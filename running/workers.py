@@ -2,6 +2,7 @@
 forked with trafilatura, ftfy, langdetect's profiles and the boilerplate model already loaded
 (0.6 s saved per worker, and no first document pays it against its time budget)."""
 
+import gc
 import os
 
 # A worker imports the main script of the process that started it (multiprocessing does, to find
@@ -16,6 +17,11 @@ from running.lifeline import die_with_parent  # noqa: E402
 
 language.warm_up()
 boilerplate.clean_text("Warm-up line.\nLoads the word lists and the line model once.")
+# What is loaded now (~290k objects: the libraries, langdetect's profiles, the model) lives as long
+# as every worker forked from here: frozen out of the collector's sight (as the flow process does,
+# running/runs.py), a worker's full collections do not scan it, and do not write to the pages
+# it shares with its siblings (each object a collection visits is a page copied).
+gc.freeze()
 
 # This module runs in the fork server, the parent of every worker: it dies with the process
 # that started it (a kill -9 of `cleanwire run` included), and its workers die with it.

@@ -117,6 +117,22 @@ def _limit():
     return resource.getrlimit(resource.RLIMIT_AS)[0]
 
 
+def test_a_workers_libraries_are_out_of_the_collectors_sight(raw):
+    # the fork server loaded trafilatura, langdetect's profiles and the model, then froze them:
+    # a worker's full collections scan only what it made itself (and leave the pages it shares
+    # with its siblings unwritten)
+    with BatchRunner(1) as runner:
+        frozen, loaded = runner._current()[0].submit(_frozen).result()
+    assert loaded and frozen > 100_000
+
+
+def _frozen():
+    import gc
+    import sys
+
+    return gc.get_freeze_count(), "langdetect.detector_factory" in sys.modules
+
+
 def test_an_unguarded_script_fails_fast_with_a_clear_error(raw, tmp_path):
     """A user's script that calls ingest() at module level, unguarded: every worker imports it
     again as it starts, re-runs the flow and dies. The run must stop at once with the cause,
