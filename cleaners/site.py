@@ -45,7 +45,7 @@ def line_key(line: str) -> int | None:
         return None
     norm = normalized_for_hash(line)
     # the first MIN_LETTERS letters, found in C, stopping there: counting every letter of a line
-    # one by one in Python cost 2% of an HTML page's cleaning (bench/quality.py's pages)
+    # one by one in Python made line_key 1.3 instead of 0.9 ms over a trafilatura-eval page's lines
     if len(tuple(islice(filter(str.isalpha, norm), MIN_LETTERS))) < MIN_LETTERS:
         return None
     return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True)
