@@ -262,7 +262,7 @@ def _matched(a: str, b: str, cross_form: bool = False) -> tuple[bool, float]:
 
 
 def _jaccard(a: str, b: str) -> float:
-    x, y = set(neardup._shingles(a)), set(neardup._shingles(b))
+    x, y = set(neardup.shingles(a)), set(neardup.shingles(b))
     return len(x & y) / max(1, len(x | y))
 
 

@@ -140,17 +140,10 @@ def dragnet_pages(folder: Path, split: str = "test") -> list[dict]:
     return rows
 
 
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary "
-    "table tbody td tfoot th thead tr ul caption center html title".split())
-_SKIP_TAGS = frozenset("script style noscript template".split())
-
-
 def visible_text(page_html: bytes | str) -> str:
     """A page's visible text, one block a line (blank lines between blocks), the shape of the
-    Dragnet text dumps: html-text when it is installed, else a walk over lxml's tree that breaks
-    lines at block elements."""
+    Dragnet text dumps: html-text when it is installed, else cleaners.html.visible_text (a walk
+    over lxml's tree that breaks lines at block elements)."""
     try:
         import html_text  # type: ignore[import-not-found]
 
@@ -160,38 +153,10 @@ def visible_text(page_html: bytes | str) -> str:
         pass
     import lxml.html
 
+    from cleaners.html import visible_text as lxml_visible_text
+
     src = page_html if isinstance(page_html, str) else decode(page_html)
-    root = lxml.html.document_fromstring(src)
-    lines: list[str] = []
-    cur: list[str] = []
-
-    def flush() -> None:
-        s = " ".join("".join(cur).split())
-        if s:
-            lines.append(s)
-        cur.clear()
-
-    def walk(el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _SKIP_TAGS or not isinstance(el.tag, str):
-            if el.tail:
-                cur.append(el.tail)
-            return
-        block = tag in BLOCK_TAGS
-        if block:
-            flush()
-        if el.text:
-            cur.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        if el.tail:
-            cur.append(el.tail)
-
-    walk(root)
-    flush()
-    return "\n\n".join(lines)
+    return lxml_visible_text(lxml.html.document_fromstring(src))
 
 
 def udhr_page(path: Path) -> dict:

@@ -162,7 +162,8 @@ _KEY_BITS = 48  # band keys: 6-byte SQLite integers; 1M docs x 64 bands -> ~2e-7
 
 
 # -- signatures ---------------------------------------------------------------------------------
-def _shingles(text: str) -> list[str]:
+def shingles(text: str) -> list[str]:
+    """The text's shingles: its runs of SHINGLE_WORDS words, normalized as for hashing."""
     words = normalized_for_hash(text).split()
     k = SHINGLE_WORDS
     if len(words) < k:
@@ -174,13 +175,13 @@ def signature(text: str, form: str | None = None) -> bytes:
     """MinHash signature of the clean text: NUM_PERM values, 16 bits each, little-endian, then the
     number of distinct shingles (uint32, little-endian), then, when `form` is "html" or "text",
     one byte naming it (CROSS_FORM_THRESHOLD)."""
-    shingles = _shingles(text)
+    runs = shingles(text)
     m = RMinHash(num_perm=NUM_PERM, seed=_RENSA_SEED)
-    m.update(shingles)
+    m.update(runs)
     sig = array("H", [v & _MASK for v in m.digest()])
     if sig.itemsize != 2:  # pragma: no cover - every CPython platform has 2-byte "H"
         raise RuntimeError("array('H') is not 16-bit here")
-    size = min(len(set(shingles)), _MAX_COUNT)
+    size = min(len(set(runs)), _MAX_COUNT)
     return (_le(sig).tobytes() + size.to_bytes(_COUNT_BYTES, "little")
             + _FORM_BYTE.get(form or "", b""))
 

@@ -223,3 +223,39 @@ def test_blocks_longer_than_half_the_text_are_no_lead(monkeypatch):
     monkeypatch.setattr(html, "LEAD_TEXT_SHARE", 100.0)
     _, uncapped = extract("copyranter.blogspot.com.buzzfeed")
     assert uncapped.startswith("SEND ME TIPS")
+
+
+def test_second_opinion_settles_trafilaturas_stage_2(monkeypatch):
+    """trafilatura's stage 2 puts readability's or jusText's text in place of its own extractor's
+    when that is short. On balkin.blogspot.com (a link-heavy layout table) jusText reads the
+    sidebar and the post is lost; on washingtonpost.com readability reads the whole article where
+    trafilatura's own extractor read its start. The text mode's reading of the visible text keeps
+    the post on the one and stage 2's text on the other."""
+    post = "For ease of reference, we've grouped together [and updated] our posts"
+    _, text = extract("balkin.blogspot.com.torture")
+    assert post in text
+    monkeypatch.setattr(html, "SECOND_OPINION", False)
+    _, without = extract("balkin.blogspot.com.torture")
+    assert post not in without and len(without) > 5000  # the sidebar, not nothing
+    monkeypatch.undo()
+    article = "Defense Secretary Leon Panetta told Pentagon reporters Thursday"
+    _, text = extract("washingtonpost.com.romney")
+    assert article in text
+    data = gzip.decompress((TEXT_PASS / "washingtonpost.com.romney.html.gz").read_bytes())
+    own = extract_html(decode(data, html=True, fix=False).text, fast=True)
+    assert article not in own.text and own.text  # its own extractor's text, which lost
+
+
+def test_visible_text_one_block_a_line():
+    """The page's visible text as a text dump has it: a line per block, inline elements inside
+    their line, scripts, styles and comments left out (their tails kept), the tree unchanged."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(
+        "<html><head><title>T</title><style>p{}</style></head><body><div>Menu <a>Home</a>"
+        "<!-- c -->tail</div><p>One <b>bold</b> word.<script>x()</script> after</p>"
+        "<ul><li>a</li><li>b</li></ul>text<br>next</body></html>")
+    before = html.etree.tostring(tree)
+    assert html.visible_text(tree).split("\n\n") == [
+        "T", "Menu Hometail", "One bold word. after", "a", "b", "text", "next"]
+    assert html.etree.tostring(tree) == before

@@ -81,7 +81,7 @@ def test_signature_is_deterministic_across_processes():
     text = _clean(_raw("000"))
     here = signature(text)
     assert len(here) == 2 * neardup.NUM_PERM + 4 and signature(text) == here
-    assert neardup.shingle_count(here) == len(set(neardup._shingles(text)))
+    assert neardup.shingle_count(here) == len(set(neardup.shingles(text)))
     code = ("import sys; from cleaners.neardup import signature; "
             "sys.stdout.write(signature(sys.stdin.read()).hex())")
     there = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True,
