@@ -206,16 +206,16 @@ _BLOCKS = frozenset({"p", "head", "quote", "list", "table", "graphic", "code"})
 # trafilatura's cascade: its own extractor, then (stage 2, not in fast mode) a comparison with
 # readability and jusText, whose text replaces its own by length heuristics; in recall mode only
 # when its own text is short (under 10x its minimum size). The replacement is right on some pages
-# (washingtonpost.com: its own extractor finds a caption) and wrong on others (a blog laid out in
-# a link-heavy table: its own extractor finds 13 characters, its baseline rescue the post, jusText
-# the sidebar). A second opinion settles it: when stage 2 replaced the text, the page is also
-# extracted in fast mode (its own extractor, its baseline rescue when short), the text mode reads
-# the page's visible text, and of the two texts the one that shares more shingles with that
-# reading is kept. Stage 2 replaces the text on 20 Dragnet train and 20 test pages, and 44
-# trafilatura-eval pages: Dragnet train F1 0.94085 -> 0.94092 (2 pages up, none down), test
-# 0.9288 -> 0.9331 (3 up, none down), trafilatura-eval train kept/gone 0.9640/0.8855 ->
-# 0.9648/0.8859, held-out gone 0.8837 -> 0.8854. The cost falls on those pages alone (a second
-# extraction and the text pass, about 40 ms: 2 ms a page averaged).
+# (washingtonpost.com: its own extractor reads the first two paragraphs, readability all of them)
+# and wrong on others (a blog laid out in a link-heavy table: its own extractor finds 13
+# characters, its baseline rescue the post, jusText the sidebar). A second opinion settles it:
+# when stage 2 replaced the text, the page is also extracted in fast mode (its own extractor, its
+# baseline rescue when short), the text mode reads the page's visible text, and of the two texts
+# the one that shares more shingles with that reading is kept. Stage 2 replaces the text on 20
+# Dragnet train and 20 test pages, and 44 trafilatura-eval pages: Dragnet train F1 0.94085 ->
+# 0.94092 (2 pages up, none down), test 0.9288 -> 0.9331 (3 up, none down), trafilatura-eval
+# train kept/gone 0.9640/0.8855 -> 0.9648/0.8859, held-out gone 0.8837 -> 0.8854. The cost falls
+# on those pages alone (a second extraction and the text pass, about 37 ms: 2 ms a page averaged).
 SECOND_OPINION = True
 # whether stage 2 replaced trafilatura's text (a context variable: each thread has its own)
 _STAGE2_REPLACED: ContextVar[bool] = ContextVar("stage2_replaced", default=False)
