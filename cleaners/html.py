@@ -25,7 +25,7 @@ from trafilatura.utils import load_html, trim
 from trafilatura.xml import delete_element, xmltotxt
 
 from cleaners.boilerplate.clean import clean_text
-from cleaners.boilerplate.rules import match_rule, rules
+from cleaners.boilerplate.rules import match_html_chrome, match_rule, rules
 from cleaners.neardup import shingles
 from cleaners.regextrie import lower_case
 
@@ -164,16 +164,21 @@ def _table_rows_as_cells(paras: list[str]) -> list[str]:
 
 
 def _chrome_pass(paras: list[str], removed: list[Removal]) -> list[str]:
-    """A paragraph that a line rule of the text mode of a CHROME_REASONS kind matches whole
-    becomes empty (the indexes do not move), and goes to ``removed``."""
+    """A paragraph that a line rule of the text mode of a CHROME_REASONS kind matches whole, or
+    one of the HTML mode's own line rules (boilerplate.json ``html_chrome_rules``), becomes
+    empty (the indexes do not move), and goes to ``removed``."""
     r = rules()
     out = []
     for i, p in enumerate(paras):
         t = " ".join(p.split())
-        reason = match_rule(t, len(t.split()), r) if t else None
-        if reason in CHROME_REASONS:
-            removed.append((i, p, reason, "line rule of the text mode"))
-            p = ""
+        if t:
+            n = len(t.split())
+            if (reason := match_rule(t, n, r)) in CHROME_REASONS:
+                removed.append((i, p, reason, "line rule of the text mode"))
+                p = ""
+            elif (reason := match_html_chrome(t, n, r)) is not None:
+                removed.append((i, p, reason, "line rule of the HTML mode"))
+                p = ""
         out.append(p)
     return out
 

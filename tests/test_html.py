@@ -259,3 +259,38 @@ def test_visible_text_one_block_a_line():
     assert html.visible_text(tree).split("\n\n") == [
         "T", "Menu Hometail", "One bold word. after", "a", "b", "text", "next"]
     assert html.etree.tostring(tree) == before
+
+
+@pytest.mark.parametrize("line", [
+    # real entry meta lines: nfl.com and thecuriousbrain.com (Dragnet), gnadlib.wordpress.com and
+    # bewegliche-lettern.de (trafilatura-eval); the same shape in WordPress's French, Spanish,
+    # Russian and Turkish labels
+    "Published: October 30th, 2012 | Tags: Arizona Cardinals, Carolina Panthers, Chicago Bears",
+    "NFL.com Staff | Tags: New Orleans Saints, Darren Sproles, Mark Ingram, pierre thomas",
+    "sounds — Tags: animation — thebrainbehind @ 11:07",
+    "Veröffentlicht: 05.01.2020 Abgelegt unter: Canon Powershot S110, Fotografie | Tags: "
+    "Abendhimmel, Gegenlicht, Silhouette",
+    "Abgelegt unter: Lesenswert, Literatur, Medienwandel | Tags: Animated Typography, iPad, Vook",
+    "Publié le 3 mars 2021 | Étiquettes : politique, économie",
+    "Publicado el 3 de marzo de 2021 · Etiquetas: política, economía",
+    "Опубликовано 3 марта 2021 | Метки: политика, экономика",
+    "3 Mart 2021 • Etiketler: siyaset, ekonomi",
+])
+def test_an_entry_meta_line_ending_in_its_tags(line):
+    """An entry's meta line, its date, author or category first and its tag list after a
+    separator, is a tag list wherever the label stands (an HTML mode rule: the text mode keeps
+    the line, which marks where a short post begins)."""
+    removed = []
+    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
+    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "tag-list")]
+
+
+@pytest.mark.parametrize("line", [
+    "Date: November 2, 2012 | Category: Tips & Advice | Author: Roslyn Ashford",  # zillow.com
+    "We removed the tags | they were useless: nobody read them, and the search found nothing.",
+    "The price tag — $40,000 — is what most buyers noticed first.",
+])
+def test_a_category_or_a_tag_in_a_sentence_is_no_tag_list_after_a_separator(line):
+    """A category (which the Dragnet gold bodies keep under a headline) and the word in running
+    text are not the rule's shape."""
+    assert html._chrome_pass([line], []) == [line]
