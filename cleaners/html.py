@@ -165,8 +165,9 @@ def _table_rows_as_cells(paras: list[str]) -> list[str]:
 
 def _chrome_pass(paras: list[str], removed: list[Removal]) -> list[str]:
     """A paragraph that a line rule of the text mode of a CHROME_REASONS kind matches whole, or
-    one of the HTML mode's own line rules (boilerplate.json ``html_chrome_rules``), becomes
-    empty (the indexes do not move), and goes to ``removed``."""
+    one of the HTML mode's own line rules (boilerplate.json ``html_chrome_rules`` and the line
+    rules marked ``html_chrome``: a blog's "« previous | Main | next »" bar), becomes empty
+    (the indexes do not move), and goes to ``removed``."""
     r = rules()
     out = []
     for i, p in enumerate(paras):

@@ -294,3 +294,33 @@ def test_a_category_or_a_tag_in_a_sentence_is_no_tag_list_after_a_separator(line
     """A category (which the Dragnet gold bodies keep under a headline) and the word in running
     text are not the rule's shape."""
     assert html._chrome_pass([line], []) == [line]
+
+
+@pytest.mark.parametrize("line", [
+    # real bars: schneier.com (Movable Type), sethgodin.com and headrush.typepad.com (TypePad),
+    # from the Dragnet pages; the same bar in German and French
+    "« Regulation as a Prisoner's Dilemma | Main | Micromorts »",
+    "« The puzzle joint | Blog Home | Two deadlines (and a read) »",
+    "« Death threats against bloggers are NOT \"protected speech\" (why I cancelled my ETech "
+    "presentations) | Main",
+    "« Vorheriger Beitrag | Startseite | Nächster Beitrag »",
+    "Accueil | Article suivant : Les élections municipales »",
+])
+def test_a_blogs_previous_main_next_bar_goes_in_html_mode(line):
+    """The bar of links to the previous post, the blog's front page and the next post is the
+    one navigation line the HTML mode removes (boilerplate.json: the line rule marked
+    html_chrome); the text mode's other navigation lines stay in trafilatura's text."""
+    removed = []
+    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
+    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "navigation")]
+
+
+@pytest.mark.parametrize("line", [
+    "« Je ne fais pas que voter blanc, je le bois aussi »",  # arteradio.com (trafilatura-eval)
+    "Er nannte es «verschmerzbar» und ging.",
+    "« Tout va bien », pourrait commenter le Président.",  # regards.fr (trafilatura-eval)
+])
+def test_a_quotation_in_guillemets_is_no_blog_bar(line):
+    """Guillemets quote speech in French, German and Swiss text: without the bar's ' | ' it
+    stays."""
+    assert html._chrome_pass([line], []) == [line]

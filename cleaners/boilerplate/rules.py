@@ -55,12 +55,13 @@ class Rules:
         self.comment_chrome = tuple(raw["comment_chrome_reasons"]["value"])
         self._init_markers(raw)
         self._init_line_rules(raw["line_rules"])
-        # the HTML mode's own line rules (cleaners.html._chrome_pass): (rule on the lower case,
-        # requires)
+        # the HTML mode's own line rules (cleaners.html._chrome_pass), and the line rules
+        # marked html_chrome: (rule on the lower case, requires)
         self.html_chrome_rules: list[tuple[LineRule, tuple[str, ...]]] = [
             (LineRule(e["reason"], lowered(e["pattern"]), int(e["max_words"])),
              tuple(e.get("requires") or ()))
-            for e in raw.get("html_chrome_rules", [])]
+            for e in [*(e for e in raw["line_rules"] if e.get("html_chrome")),
+                      *raw.get("html_chrome_rules", [])]]
         self.fragment_rules: list[FragmentRule] = [  # case-insensitive ones for lower case
             (e["reason"], *((re.compile(e["pattern"]), False) if e["flags"] == "case"
                             else (lowered(e["pattern"]), True)), tuple(e["requires"]))
@@ -199,7 +200,8 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> 
 
 def match_html_chrome(text: str, nwords: int, rules: Rules) -> str | None:
     """The reason of the first of the HTML mode's own line rules (boilerplate.json
-    ``html_chrome_rules``) that matches the whole paragraph ``text`` (whitespace collapsed)."""
+    ``html_chrome_rules``, after the line rules marked ``html_chrome``) that matches the whole
+    paragraph ``text`` (whitespace collapsed)."""
     low = lower_case(text)
     for rule, requires in rules.html_chrome_rules:
         if nwords <= rule.max_words and (not requires or any(map(low.__contains__, requires))) \
