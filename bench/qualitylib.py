@@ -180,7 +180,8 @@ def udhr_page(path: Path) -> dict:
 TEXT_METHODS = ["none", "justext-en", "justext-lang", "trafilatura-text", "cleanwire-textpass",
                 "cleanwire-text"]
 HTML_METHODS = ["trafilatura-html", "trafilatura-nocomments", "trafilatura-precision",
-                "trafilatura-prec-nocom", "trafilatura-recall-nocom", "cleanwire-html"]
+                "trafilatura-prec-nocom", "trafilatura-recall-nocom", "trafilatura-metadata",
+                "cleanwire-html"]
 # Run over a raw folder laid out raw/<domain>/ID.txt (Dragnet only): with site evidence; or
 # over one flat folder of every dump, where a dump's site is what its <title> line names.
 SITE_METHODS = ["cleanwire-text+flat", "cleanwire-text+site", "cleanwire-text+site-2nd",
@@ -202,6 +203,8 @@ METHOD_NOTES = {
     "trafilatura-precision": "trafilatura.extract favor_precision=True (comments default)",
     "trafilatura-prec-nocom": "favor_precision=True, include_comments=False",
     "trafilatura-recall-nocom": "favor_recall=True, include_comments=False",
+    "trafilatura-metadata": "include_comments=False with its metadata (title + text), as "
+                            "cleanwire-html gives them: the library's time for the same output",
     "cleanwire-html": "cleaners.pipeline.clean on the HTML page (title + text)",
 }
 
@@ -262,6 +265,12 @@ def run_method(method: str, page: dict) -> str | None:
         return cleanwire(page["text_bytes"], "text", page["id"], url, page.get("site"))[0]
     if method == "cleanwire-html":
         return cleanwire(page_html, "html", page["id"], url, page.get("site"))[0]
+    if method == "trafilatura-metadata":
+        import trafilatura
+
+        doc = trafilatura.bare_extraction(page_html, url=url, include_comments=False,
+                                          with_metadata=True)
+        return "" if doc is None else "\n".join(x for x in (doc.title, doc.text) if x)
     if method.startswith("trafilatura-"):
         import trafilatura
 
