@@ -27,7 +27,7 @@ The sets:
   emptied); site statistics only help the later pages of a site in that first run.
   cleanwire-text+site-2nd runs the same folder again with --reprocess '*': every page then sees
   the template learned from the site's other pages. cleanwire-html+site is the first run over
-  raw/<domain>/ID.html. cleanwire-text+flat is the first run over one flat folder raw/ID.txt
+  raw/<domain>/ID.html, cleanwire-html+site-2nd its second. cleanwire-text+flat is the first run over one flat folder raw/ID.txt
   of every page: a dump's site is then the name its <title> line holds ("Headline | Site"),
   when it holds one. Their ms/page is the run's WALL time / pages.
 - udhr: gold = the body's headings and paragraphs. Text mode reads the page's visible text, one
@@ -239,8 +239,8 @@ def _site_outputs(clean: Path) -> dict[str, tuple[str, str]]:
 
 
 def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict:
-    """cleanwire-text+site(-2nd), cleanwire-html+site: real runs over raw/<domain>/ID.txt (or
-    ID.html), each in a child process; cleanwire-text+flat: over raw/ID.txt."""
+    """cleanwire-text+site(-2nd), cleanwire-html+site(-2nd): real runs over raw/<domain>/ID.txt
+    (or ID.html), each in a child process; cleanwire-text+flat: over raw/ID.txt."""
     results: dict = {}
     if "cleanwire-text+flat" in methods and pages:
         flat = [dict(p, domain="") for p in pages]  # every dump in raw/ itself
@@ -251,8 +251,10 @@ def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict
     if text and pages:
         passes = 2 if "cleanwire-text+site-2nd" in text else 1
         results |= dict(zip(by_site, _site_runs(pages, workers, "text", passes), strict=False))
-    if "cleanwire-html+site" in methods and pages:
-        results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", 1),
+    html = [m for m in HTML_SITE_METHODS if m in methods]
+    if html and pages:
+        passes = 2 if "cleanwire-html+site-2nd" in html else 1
+        results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", passes),
                             strict=False))
     return results
 

@@ -185,7 +185,7 @@ HTML_METHODS = ["trafilatura-html", "trafilatura-nocomments", "trafilatura-preci
 # Run over a raw folder laid out raw/<domain>/ID.txt (Dragnet only): with site evidence; or
 # over one flat folder of every dump, where a dump's site is what its <title> line names.
 SITE_METHODS = ["cleanwire-text+flat", "cleanwire-text+site", "cleanwire-text+site-2nd",
-                "cleanwire-html+site"]
+                "cleanwire-html+site", "cleanwire-html+site-2nd"]
 TEXT_SITE_METHODS, HTML_SITE_METHODS = SITE_METHODS[:3], SITE_METHODS[3:]
 METHOD_NOTES = {
     "none": "the text dump as it is",
@@ -198,6 +198,7 @@ METHOD_NOTES = {
     "cleanwire-text+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.txt, 1st pass",
     "cleanwire-text+site-2nd": "the same folder again with --reprocess '*' (all site stats known)",
     "cleanwire-html+site": "real run (running.runs.run_ingest) over raw/<domain>/ID.html",
+    "cleanwire-html+site-2nd": "the same HTML folder again with --reprocess '*'",
     "trafilatura-html": "trafilatura.extract defaults (comments kept)",
     "trafilatura-nocomments": "trafilatura.extract include_comments=False",
     "trafilatura-precision": "trafilatura.extract favor_precision=True (comments default)",
