@@ -27,9 +27,9 @@ The sets:
   emptied); site statistics only help the later pages of a site in that first run.
   cleanwire-text+site-2nd runs the same folder again with --reprocess '*': every page then sees
   the template learned from the site's other pages. cleanwire-html+site is the first run over
-  raw/<domain>/ID.html, cleanwire-html+site-2nd its second. cleanwire-text+flat is the first run over one flat folder raw/ID.txt
-  of every page: a dump's site is then the name its <title> line holds ("Headline | Site"),
-  when it holds one. Their ms/page is the run's WALL time / pages.
+  raw/<domain>/ID.html, cleanwire-html+site-2nd its second. cleanwire-text+flat is the first
+  run over one flat folder raw/ID.txt of every page: a dump's site is then the name its <title>
+  line holds ("Headline | Site"), when it holds one. Their ms/page is the run's WALL time / pages.
 - udhr: gold = the body's headings and paragraphs. Text mode reads the page's visible text, one
   block a line (qualitylib.visible_text). `paras lost` counts <p> paragraphs whose tokens are not
   found whole in the output and of which less than half the 4-grams are there; `cut` those not
@@ -246,16 +246,11 @@ def run_site_passes(pages: list[dict], workers: int, methods: list[str]) -> dict
         flat = [dict(p, domain="") for p in pages]  # every dump in raw/ itself
         for run in _site_runs(flat, workers, "text", 1):
             results["cleanwire-text+flat"] = run
-    by_site = ["cleanwire-text+site", "cleanwire-text+site-2nd"]  # its runs, in order
-    text = [m for m in by_site if m in methods]
-    if text and pages:
-        passes = 2 if "cleanwire-text+site-2nd" in text else 1
-        results |= dict(zip(by_site, _site_runs(pages, workers, "text", passes), strict=False))
-    html = [m for m in HTML_SITE_METHODS if m in methods]
-    if html and pages:
-        passes = 2 if "cleanwire-html+site-2nd" in html else 1
-        results |= dict(zip(HTML_SITE_METHODS, _site_runs(pages, workers, "html", passes),
-                            strict=False))
+    # each form's runs over raw/<domain>/, in order: the first run, then the second
+    for form, runs in (("text", TEXT_SITE_METHODS[1:]), ("html", HTML_SITE_METHODS)):
+        if pages and any(m in methods for m in runs):
+            passes = 2 if runs[1] in methods else 1
+            results |= dict(zip(runs, _site_runs(pages, workers, form, passes), strict=False))
     return results
 
 
@@ -448,8 +443,7 @@ TEXT_PASS_TARGET_MS = 10.0
 
 def print_speed(figs: dict) -> dict:
     """A line of the set's speed figures: the text pass's ms/page and the SPEED_PAIRS ratios."""
-    ms = {m: f["ms_per_page"] for m, f in figs.items()
-          if isinstance(f, dict) and f.get("ms_per_page")}
+    ms = {m: f["ms_per_page"] for m, f in figs.items() if f.get("ms_per_page")}
     out = {}
     parts = []
     if "cleanwire-textpass" in ms:

@@ -543,12 +543,9 @@ EXTENSIVE_DATES = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
 
 
 # -- the page's visible text ---------------------------------------------------------------------
-# The elements that start a line of the visible text (a naive scraper's dump: one block a line),
-# and those whose text is not shown.
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main nav ol p pre section summary "
-    "table tbody td tfoot th thead tr ul caption center html title".split())
+# The elements that start a line of the visible text (a naive scraper's dump: one block a line):
+# the head pass's blocks, and the <title> (a dump's first line), and those whose text is not shown.
+BLOCK_TAGS = _BLOCK_TAGS | {"html", "title"}
 HIDDEN_TAGS = frozenset("script style noscript template".split())
 
 
