@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252" for tests and callers)
+import ftfy.badness
+import ftfy.chardata
 
 from cleaners.formats import COMPRESSION_MAGIC, ReadError
 
@@ -271,6 +274,81 @@ _ASCII_FIXABLE = re.compile(r"[\r\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ASCII_FIXABLE_ENTITIES = re.compile(r"[&\r\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+# A line ftfy would give back as it is, with no step, is not given to it: ftfy's fixers cost 80 us
+# a line of non-Latin prose (4 ms of a UDHR page's 48 in HTML mode), where these checks cost 2 to
+# 18 (is_bad is one of them, asked only of a line with one of _MOJIBAKE_CHARS).
+# ftfy.fix_and_explain changes a line only when (1) ftfy.badness.is_bad finds mojibake (what its
+# encoding fix asks first), or (2) the line holds a character one of its other fixers acts on
+# (_FTFY_ACTS_ON: the tables and ranges of the installed ftfy: ligatures, full and half widths,
+# control characters, C1 controls, line and paragraph separators, surrogates, the ESC of terminal
+# escapes; "&" of an HTML entity when entities are unescaped; and fix_lines' NULs and
+# INVISIBLE_IN_WORDS), or (3) the line is not in the normal form ftfy makes. And is_bad can only
+# be true of a line holding one of _MOJIBAKE_CHARS: each branch of ftfy's BADNESS_RE needs one
+# character of a set of non-ASCII characters, read from the pattern itself (_mojibake_chars).
+# tests/test_decode.py checks the shortcut against ftfy on real lines and generated ones.
+def _char_class(codes) -> re.Pattern[str]:
+    """A regex matching any one of the characters ``codes`` (code points)."""
+    ranges: list[list[int]] = []
+    for c in sorted(set(codes)):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                    for a, b in ranges) + "]")
+
+
+def _mojibake_chars() -> re.Pattern[str] | None:
+    """A regex of one character without which ftfy's BADNESS_RE cannot match: for each of its
+    branches, the smallest set of non-ASCII characters the branch needs one of (a literal or a
+    set it cannot match without). None (is_bad is always asked) if a branch needs no such set."""
+    from re import _constants as sre
+    from re import _parser as sre_parser
+
+    pattern = ftfy.badness.BADNESS_RE
+    if pattern.flags & re.IGNORECASE:
+        return None
+    (op, av), = sre_parser.parse(pattern.pattern, pattern.flags)
+    if op is not sre.BRANCH:
+        return None
+    needed: set[int] = set()
+    for branch in av[1]:
+        best: set[int] | None = None
+        for op, av in branch:
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
+                (op, av), = av[2]  # x+ or x{n,}: one x at least
+            chars: set[int] | None = None
+            if op is sre.LITERAL:
+                chars = {av}
+            elif op is sre.IN and all(o in (sre.LITERAL, sre.RANGE) for o, _ in av):
+                chars = {c for o, a in av for c in ((a,) if o is sre.LITERAL else range(a[0], a[1] + 1))}
+            if chars and min(chars) >= 0x80 and (best is None or len(chars) < len(best)):
+                best = chars
+        if best is None:
+            return None
+        needed |= best
+    return _char_class(needed)
+
+
+_MOJIBAKE_CHARS = _mojibake_chars()
+_FTFY_ACTS_ON = {*ftfy.chardata.LIGATURES, *ftfy.chardata.WIDTH_MAP, *ftfy.chardata.CONTROL_CHARS,
+                 *range(0x80, 0xA0), *range(0xD800, 0xE000), *map(ord, "\r\x1b\x00\u2028\u2029"),
+                 *map(ord, INVISIBLE_IN_WORDS)}
+_FTFY_TRIGGER = _char_class(_FTFY_ACTS_ON)
+_FTFY_TRIGGER_ENTITIES = _char_class(_FTFY_ACTS_ON | {ord("&")})
+
+
+def _ftfy_may_change(segment: str, config: ftfy.TextFixerConfig) -> bool:
+    """False when ftfy.fix_and_explain(segment, config), NULs and INVISIBLE_IN_WORDS removed,
+    certainly gives the segment back unchanged with no step (see above)."""
+    trigger = _FTFY_TRIGGER_ENTITIES if config.unescape_html else _FTFY_TRIGGER
+    return (trigger.search(segment) is not None
+            or ((_MOJIBAKE_CHARS is None or _MOJIBAKE_CHARS.search(segment) is not None)
+                and ftfy.badness.is_bad(segment))
+            or (config.normalization is not None
+                and not unicodedata.is_normalized(config.normalization, segment)))
+
+
 def _step(action: str, param: str) -> str:
     return f"{action}:{param}" if action in ("encode", "decode", "transcode") else str(param)
 
@@ -296,7 +374,8 @@ def fix_lines(text: str) -> Fixed:
     (remove_invisible_characters) removed. Whether HTML entities are unescaped is decided for the
     whole text, as ftfy's "auto" does for what it is given: not when the text has a "<" (it is
     markup, or about markup). Lines are counted in `text`, before any repair: a repair that makes
-    a lone CR, U+2028, U+2029 or NEL a line break (fix_line_breaks) splits a line in the output."""
+    a lone CR, U+2028, U+2029 or NEL a line break (fix_line_breaks) splits a line in the output.
+    A line that ftfy would give back as it is skips it (_ftfy_may_change)."""
     config = FTFY_CONFIG if "<" not in text else FTFY_CONFIG._replace(unescape_html=False)
     ascii_fixable = (_ASCII_FIXABLE_ENTITIES if config.unescape_html else _ASCII_FIXABLE).search
     if text.isascii() and not ascii_fixable(text):
@@ -310,7 +389,7 @@ def fix_lines(text: str) -> Fixed:
         end = text.find("\n", pos) + 1 or size
         end = min(end, pos + longest)
         segment = text[pos:end]
-        if not segment.isascii() or ascii_fixable(segment):
+        if (ascii_fixable(segment) if segment.isascii() else _ftfy_may_change(segment, config)):
             steps: list[str] = []
             fixed = segment
             if "\x00" in fixed:

@@ -43,8 +43,20 @@ def normalized_for_hash(text: str) -> str:
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalized_for_hash(text).encode("utf-8")).hexdigest()
+def normalized_lines(lines: list[str]) -> tuple[list[str], str]:
+    """Each line normalized for hashing, and the text of the lines joined by "\n" normalized: the
+    non-empty ones joined by a space (the same string: NFKC, case folding and the folding of
+    punctuation and white space act within a line, and a line break folds with what is around
+    it). Normalizing a document's text once, line by line, serves its hash, its shingles and its
+    lines' site keys (with_text)."""
+    norms = [normalized_for_hash(line) for line in lines]
+    return norms, " ".join(n for n in norms if n)
+
+
+def content_hash(text: str, normalized: str | None = None) -> str:
+    """The exact-duplicate key of ``text`` (``normalized``: its normalized_for_hash, if known)."""
+    norm = normalized_for_hash(text) if normalized is None else normalized
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

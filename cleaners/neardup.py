@@ -162,20 +162,22 @@ _KEY_BITS = 48  # band keys: 6-byte SQLite integers; 1M docs x 64 bands -> ~2e-7
 
 
 # -- signatures ---------------------------------------------------------------------------------
-def shingles(text: str) -> list[str]:
-    """The text's shingles: its runs of SHINGLE_WORDS words, normalized as for hashing."""
-    words = normalized_for_hash(text).split()
+def shingles(text: str, normalized: str | None = None) -> list[str]:
+    """The text's shingles: its runs of SHINGLE_WORDS words, normalized as for hashing
+    (``normalized``: the text's normalized_for_hash, if known)."""
+    words = (normalized_for_hash(text) if normalized is None else normalized).split()
     k = SHINGLE_WORDS
     if len(words) < k:
         return [" ".join(words)]  # short text: the whole text is the one shingle
     return [" ".join(words[i:i + k]) for i in range(len(words) - k + 1)]
 
 
-def signature(text: str, form: str | None = None) -> bytes:
+def signature(text: str, form: str | None = None, normalized: str | None = None) -> bytes:
     """MinHash signature of the clean text: NUM_PERM values, 16 bits each, little-endian, then the
     number of distinct shingles (uint32, little-endian), then, when `form` is "html" or "text",
-    one byte naming it (CROSS_FORM_THRESHOLD)."""
-    runs = shingles(text)
+    one byte naming it (CROSS_FORM_THRESHOLD). ``normalized``: the text's normalized_for_hash,
+    if known."""
+    runs = shingles(text, normalized)
     m = RMinHash(num_perm=NUM_PERM, seed=_RENSA_SEED)
     m.update(runs)
     sig = array("H", [v & _MASK for v in m.digest()])

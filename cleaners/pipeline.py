@@ -23,7 +23,14 @@ from urllib.parse import urlsplit
 
 from cleaners import boilerplate, language
 from cleaners.decode import Decoded, DecodeError, decode, fix_lines, fix_text
-from cleaners.document import Document, Rejection, Source, content_hash, document_id
+from cleaners.document import (
+    Document,
+    Rejection,
+    Source,
+    content_hash,
+    document_id,
+    normalized_lines,
+)
 from cleaners.formats import MAX_PAGE_BYTES, MULTI_RECORD, RawInput, iter_jsonl, iter_warc
 from cleaners.html import extract_html
 from cleaners.neardup import signature
@@ -121,9 +128,12 @@ def with_text(doc: Document, paragraphs: list[str], removed: tuple[dict, ...]) -
     text = "\n".join(paragraphs)
     stats = {"chars": len(text), "words": len(text.split()), "lines_kept": len(paragraphs),
              "lines_removed": len(removed)}
-    return replace(doc, text=text, removed=removed, stats=stats, content_hash=content_hash(text),
-                   signature=signature(text, doc.source.format),
-                   line_keys=line_keys(text.split("\n"), removed))
+    lines = text.split("\n")
+    norms, norm = normalized_lines(lines)  # the text normalized once, for all three
+    return replace(doc, text=text, removed=removed, stats=stats,
+                   content_hash=content_hash(text, norm),
+                   signature=signature(text, doc.source.format, norm),
+                   line_keys=line_keys(lines, removed, norms))
 
 
 def without_paragraphs(doc: Document, drop: dict[int, dict]) -> Document:

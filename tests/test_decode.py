@@ -10,14 +10,20 @@ import random
 import zlib
 
 import ftfy
+import ftfy.badness
 import pytest
 from ftfy.fixes import uncurl_quotes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import cleaners.decode as decode_module
 from cleaners.decode import (
+    _MOJIBAKE_CHARS,
     FTFY_CONFIG,
     MAX_CONTROL_SHARE,
     DecodeError,
     Fixed,
+    _ftfy_may_change,
     control_share,
     declared_charset,
     decode,
@@ -392,3 +398,80 @@ def test_the_encoding_record_matches_the_schema():
     jsonschema.validate(decode(TEXT.encode("utf-8")).annotation(), encoding)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(decoded.annotation() | {"lines_fixed": [{"line": 3, "fixes": []}]}, encoding)
+
+
+# -- lines ftfy would leave as they are are not given to it (decode._ftfy_may_change) ------------
+def _real_lines() -> list[str]:
+    """Real non-ASCII lines: the text cases, the language cases (UDHR in Amharic, Urdu, Tatar, ...),
+    the paragraphs above, and ftfy's own cases (mojibake and its fixes)."""
+    texts = [p.read_text(encoding="utf-8") for folder in ("text", "language")
+             for p in sorted((CASES / folder).glob("*.txt"))]
+    texts += PARAGRAPHS.values()
+    texts += [c[k] for name in FTFY_FILES
+              for c in json.loads((FTFY_CASES / f"{name}.json").read_text(encoding="utf-8"))
+              for k in ("original", "fixed") if k in c]
+    return sorted({line for text in texts for line in text.split("\n") if not line.isascii()})
+
+
+def _ftfy_leaves(line: str, config) -> bool:
+    """ftfy gives the line back as it is, with no step, and fix_lines has nothing of its own to
+    remove (NULs, INVISIBLE_IN_WORDS)."""
+    repaired = ftfy.fix_and_explain(line, config)
+    return repaired.text == line and not repaired.explanation and drop_invisible(line) == line \
+        and "\x00" not in line
+
+
+CONFIGS = (FTFY_CONFIG, FTFY_CONFIG._replace(unescape_html=False))
+
+
+def test_only_lines_ftfy_leaves_as_they_are_skip_it():
+    lines = _real_lines()
+    skipped = changed = 0
+    for config in CONFIGS:
+        for line in lines:
+            if not _ftfy_may_change(line, config):
+                assert _ftfy_leaves(line, config), repr(line)
+                skipped += 1
+            changed += not _ftfy_leaves(line, config)
+    # most real lines skip ftfy; every line ftfy repairs (ftfy's cases, twice) goes to it
+    assert len(lines) > 2000 and skipped > 0.6 * len(lines) * len(CONFIGS) and changed > 200
+
+
+def test_mojibake_needs_one_of_its_characters():
+    # each branch of ftfy's BADNESS_RE needs one of these: without any, is_bad is false
+    assert _MOJIBAKE_CHARS is not None
+    assert _MOJIBAKE_CHARS.search("Größe Ã¼") and _MOJIBAKE_CHARS.search("вЂ")
+    for line in _real_lines():
+        if _MOJIBAKE_CHARS.search(line) is None:
+            assert not ftfy.badness.is_bad(line), repr(line)
+    assert _MOJIBAKE_CHARS.search("প্রতিনিধি ኢትዮጵያ 北京 ภาษาไทย") is None  # scripts mojibake does not use
+
+
+# the characters ftfy's rules are made of, letters of other scripts, ASCII, and each kind of
+# character a fixer acts on
+_MIXED = st.sampled_from(
+    list("ÃÂÎÐØÙàâ€œŠš¢£Ÿž®©°·»–—´ВГРСвЂΒΓΞΟβā√≈‚×²³éèüößñçåæœﬁﬀＡａ０ｶﾞ　¡¿«»“”‘’…•") +
+    list("aeiostnrAB .,;:!?'\"-0123456789") + list("প্রতিনিধি ኢትዮጵያ 北京 ภาษาไทย Россия Ελλάδα") +
+    ["\x85", "\x92", "\x96", "\u2028", "\r", "\x1b[0m", "&amp;", "&eacute;", "\xad", "\u200b",
+     "\ufeff", "\x00", "\x07", "e\u0301", "\ud83d", "\U0001d173"])
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.lists(_MIXED, min_size=1, max_size=12).map("".join))
+def test_the_shortcut_on_generated_lines(line):
+    for config in CONFIGS:
+        if not _ftfy_may_change(line, config):
+            assert _ftfy_leaves(line, config)
+    if _MOJIBAKE_CHARS.search(line) is None:
+        assert not ftfy.badness.is_bad(line)
+
+
+def test_the_repair_is_the_same_without_the_shortcut(monkeypatch):
+    texts = [(CASES / "text" / "modepilot.de.duschkopf.txt").read_text(encoding="utf-8"),
+             decode((DECODE_CASES / MOJIBAKE_TEXT).read_bytes(), fix=False).text,
+             *PARAGRAPHS.values(),
+             *(p.read_text(encoding="utf-8") for p in sorted((CASES / "language").glob("*.txt")))]
+    fast = [fix_lines(t) for t in texts]
+    monkeypatch.setattr(decode_module, "_ftfy_may_change", lambda segment, config: True)
+    assert [fix_lines(t) for t in texts] == fast
+    assert any(f.lines for f in fast)  # repairs among them

@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners import neardup
 from cleaners.boilerplate import clean_text
+from cleaners.document import content_hash, normalized_for_hash, normalized_lines
 from cleaners.neardup import THRESHOLD, signature, similarity
 from running.nearindex import NearDupIndex
 
@@ -297,3 +300,31 @@ def test_store_of_the_old_banding_and_signatures_is_used():
     assert match is not None and match[0] == "002"
     _, dump = _page_forms("002")
     assert idx.match_and_add([("dump", signature(dump))], add=False) == [None]
+
+
+# A document's text is normalized once, line by line (document.normalized_lines), for its exact
+# hash, its shingles and its lines' site keys (pipeline.with_text): the same strings as the whole
+# text normalized (NFKC, case folding, punctuation and white space folded: a line break folds with
+# what is around it).
+_CASES = Path(__file__).parent / "cases"
+
+
+def test_a_text_normalized_line_by_line_is_the_text_normalized():
+    texts = [p.read_text(encoding="utf-8") for folder in ("seeds", "text", "language")
+             for p in sorted((_CASES / folder).glob("*.txt"))]
+    texts += ["", "\n", "—\nA\n\n…b.\n", "Ｆｕｌｌ\nwidth ﬁ\n\u0301e\nΣΑΣ\nß"]
+    for text in texts:
+        lines = text.split("\n")
+        norms, norm = normalized_lines(lines)
+        assert norm == normalized_for_hash(text)
+        assert norms == [normalized_for_hash(line) for line in lines]
+        assert content_hash(text, norm) == content_hash(text)
+        assert signature(text, "html", norm) == signature(text, "html")
+    assert len(texts) > 50
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(list("ab Éé\u0301ﬁＡ½ΣσςßİI1_-.,—\n\r\t\u00a0\u2028")), max_size=40)
+       .map("".join))
+def test_normalized_line_by_line_on_generated_text(text):
+    assert normalized_lines(text.split("\n"))[1] == normalized_for_hash(text)
