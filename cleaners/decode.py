@@ -276,7 +276,7 @@ _ASCII_FIXABLE_ENTITIES = re.compile(r"[&\r\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 # A line ftfy would give back as it is, with no step, is not given to it: ftfy's fixers cost 80 us
 # a line of non-Latin prose (4 ms of a UDHR page's 48 in HTML mode), where these checks cost 2 to
-# 18 (is_bad is one of them, asked only of a line with one of _MOJIBAKE_CHARS).
+# 18 us (is_bad is one of them, asked only of a line with one of _MOJIBAKE_CHARS).
 # ftfy.fix_and_explain changes a line only when (1) ftfy.badness.is_bad finds mojibake (what its
 # encoding fix asks first), or (2) the line holds a character one of its other fixers acts on
 # (_FTFY_ACTS_ON: the tables and ranges of the installed ftfy: ligatures, full and half widths,
@@ -302,9 +302,11 @@ def _mojibake_chars() -> re.Pattern[str] | None:
     """A regex of one character without which ftfy's BADNESS_RE cannot match: for each of its
     branches, the smallest set of non-ASCII characters the branch needs one of (a literal or a
     set it cannot match without). None (is_bad is always asked) if a branch needs no such set."""
-    from re import _constants as sre
-    from re import _parser as sre_parser
-
+    try:  # the parser of the re module (Python 3.11+)
+        from re import _constants as sre
+        from re import _parser as sre_parser
+    except ImportError:  # pragma: no cover - an interpreter without them: is_bad is always asked
+        return None
     pattern = ftfy.badness.BADNESS_RE
     if pattern.flags & re.IGNORECASE:
         return None
