@@ -169,8 +169,9 @@ def shingles(text: str, normalized: str | None = None) -> list[str]:
     k = SHINGLE_WORDS
     if len(words) < k:
         return [" ".join(words)]  # short text: the whole text is the one shingle
-    # each run of k words: the words zipped with themselves shifted by 1 .. k-1, joined in C
-    return list(map(" ".join, zip(*(words[j:] for j in range(k)))))
+    # each run of k words: the words zipped with themselves shifted by 1 .. k-1 (the shortest
+    # ends the runs), joined in C
+    return list(map(" ".join, zip(*(words[j:] for j in range(k)), strict=False)))
 
 
 def signature(text: str, form: str | None = None, normalized: str | None = None) -> bytes:
