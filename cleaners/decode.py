@@ -276,15 +276,15 @@ _ASCII_FIXABLE_ENTITIES = re.compile(r"[&\r\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 # A line ftfy would give back as it is, with no step, is not given to it: ftfy's fixers cost 80 us
 # a line of non-Latin prose (4 ms of a UDHR page's 48 in HTML mode), where these checks cost 2 to
-# 18 us (is_bad is one of them, asked only of a line with one of _MOJIBAKE_CHARS).
+# 18 us.
 # ftfy.fix_and_explain changes a line only when (1) ftfy.badness.is_bad finds mojibake (what its
 # encoding fix asks first), or (2) the line holds a character one of its other fixers acts on
 # (_FTFY_ACTS_ON: the tables and ranges of the installed ftfy: ligatures, full and half widths,
 # control characters, C1 controls, line and paragraph separators, surrogates, the ESC of terminal
 # escapes; "&" of an HTML entity when entities are unescaped; and fix_lines' NULs and
-# INVISIBLE_IN_WORDS), or (3) the line is not in the normal form ftfy makes. And is_bad can only
-# be true of a line holding one of _MOJIBAKE_CHARS: each branch of ftfy's BADNESS_RE needs one
-# character of a set of non-ASCII characters, read from the pattern itself (_mojibake_chars).
+# INVISIBLE_IN_WORDS), or (3) the line is not in the normal form ftfy makes. is_bad is asked of
+# the branches of ftfy's pattern that can match the line alone (_Mojibake): one German line in
+# nine holds what a branch needs, and the branch runs on it, not the pattern's 37.
 # tests/test_decode.py checks the shortcut against ftfy on real lines and generated ones.
 def _char_class(codes) -> re.Pattern[str]:
     """A regex matching any one of the characters ``codes`` (code points)."""
@@ -298,41 +298,73 @@ def _char_class(codes) -> re.Pattern[str]:
                                     for a, b in ranges) + "]")
 
 
-def _mojibake_chars() -> re.Pattern[str] | None:
-    """A regex of one character without which ftfy's BADNESS_RE cannot match: for each of its
-    branches, the smallest set of non-ASCII characters the branch needs one of (a literal or a
-    set it cannot match without). None (is_bad is always asked) if a branch needs no such set."""
-    try:  # the parser of the re module (Python 3.11+)
+class _Mojibake:
+    """ftfy.badness.is_bad, asked of the branches of its BADNESS_RE a line can match: for each
+    branch, the sets of non-ASCII characters it must match one of (its literals and its sets of
+    literals and ranges, repeated or not, not optional, with no ASCII character in them), read
+    from the pattern. A branch whose sets a line does not all hold cannot match it and is not
+    run; the others are run alone. ``chars``: every character of each branch's smallest set (a
+    line without one is not bad: the first, fast test); ``bits``: each character's sets, as bits;
+    ``branches``: each branch's sets, as bits, and the branch compiled alone."""
+
+    def __init__(self, chars: re.Pattern[str], bits: dict[str, int],
+                 branches: tuple[tuple[int, re.Pattern[str]], ...]):
+        self.chars, self.bits, self.branches = chars, bits, branches
+        self.any_set = _char_class(map(ord, bits))
+
+    def is_bad(self, line: str) -> bool:
+        """ftfy.badness.is_bad(line)."""
+        if self.chars.search(line) is None:
+            return False
+        bits, present = self.bits, 0
+        for ch in set(self.any_set.findall(line)):  # the line's characters of any set
+            present |= bits[ch]
+        return any(need & present == need and branch.search(line) is not None
+                   for need, branch in self.branches)
+
+
+def _mojibake() -> _Mojibake | None:
+    """ftfy's BADNESS_RE read as a _Mojibake; None (ftfy's is_bad is asked) when the pattern is
+    not read: not a plain alternation, or a branch that needs no non-ASCII character."""
+    try:  # the parser and compiler of the re module (Python 3.11+)
+        from re import _compiler as sre_compiler
         from re import _constants as sre
         from re import _parser as sre_parser
-    except ImportError:  # pragma: no cover - an interpreter without them: is_bad is always asked
+    except ImportError:  # pragma: no cover - an interpreter without them: ftfy's is_bad is asked
         return None
     pattern = ftfy.badness.BADNESS_RE
-    if pattern.flags & re.IGNORECASE:
+    parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+    if len(parsed.data) != 1 or parsed.data[0][0] is not sre.BRANCH:
         return None
-    (op, av), = sre_parser.parse(pattern.pattern, pattern.flags)
-    if op is not sre.BRANCH:
-        return None
-    needed: set[int] = set()
-    for branch in av[1]:
-        best: set[int] | None = None
+    sets: dict[frozenset[int], int] = {}  # each set's bit
+    branches: list[tuple[int, re.Pattern[str]]] = []
+    smallest: set[int] = set()
+    for branch in parsed.data[0][1][1]:
+        needs: set[frozenset[int]] = set()
         for op, av in branch:
             if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and len(av[2]) == 1:
                 (op, av), = av[2]  # x+ or x{n,}: one x at least
-            chars: set[int] | None = None
+            chars: frozenset[int] | None = None
             if op is sre.LITERAL:
-                chars = {av}
+                chars = frozenset((av,))
             elif op is sre.IN and all(o in (sre.LITERAL, sre.RANGE) for o, _ in av):
-                chars = {c for o, a in av for c in ((a,) if o is sre.LITERAL else range(a[0], a[1] + 1))}
-            if chars and min(chars) >= 0x80 and (best is None or len(chars) < len(best)):
-                best = chars
-        if best is None:
+                chars = frozenset(c for o, a in av
+                                  for c in ((a,) if o is sre.LITERAL else range(a[0], a[1] + 1)))
+            if chars and min(chars) >= 0x80:  # (a set with ASCII in it: held as met)
+                needs.add(chars)
+        if not needs:
             return None
-        needed |= best
-    return _char_class(needed)
+        smallest |= min(needs, key=len)
+        alone = sre_compiler.compile(sre_parser.SubPattern(parsed.state, list(branch)), pattern.flags)
+        branches.append((sum(1 << sets.setdefault(n, len(sets)) for n in needs), alone))
+    bits: dict[str, int] = {}
+    for chars, bit in sets.items():
+        for c in chars:
+            bits[chr(c)] = bits.get(chr(c), 0) | 1 << bit
+    return _Mojibake(_char_class(smallest), bits, tuple(branches))
 
 
-_MOJIBAKE_CHARS = _mojibake_chars()
+_MOJIBAKE = _mojibake()
 _FTFY_ACTS_ON = {*ftfy.chardata.LIGATURES, *ftfy.chardata.WIDTH_MAP, *ftfy.chardata.CONTROL_CHARS,
                  *range(0x80, 0xA0), *range(0xD800, 0xE000), *map(ord, "\r\x1b\x00\u2028\u2029"),
                  *map(ord, INVISIBLE_IN_WORDS)}
@@ -345,8 +377,7 @@ def _ftfy_may_change(segment: str, config: ftfy.TextFixerConfig) -> bool:
     certainly gives the segment back unchanged with no step (see above)."""
     trigger = _FTFY_TRIGGER_ENTITIES if config.unescape_html else _FTFY_TRIGGER
     return (trigger.search(segment) is not None
-            or ((_MOJIBAKE_CHARS is None or _MOJIBAKE_CHARS.search(segment) is not None)
-                and ftfy.badness.is_bad(segment))
+            or (ftfy.badness.is_bad if _MOJIBAKE is None else _MOJIBAKE.is_bad)(segment)
             or (config.normalization is not None
                 and not unicodedata.is_normalized(config.normalization, segment)))
 
