@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 import ftfy  # noqa: E402
 
 from cleaners.decode import (  # noqa: E402
-    _ASCII_FIXABLE_ENTITIES,
     FTFY_CONFIG,
     _ftfy_may_change,
     drop_invisible,
@@ -85,8 +84,7 @@ def main() -> None:
     texts = [to_text(p.read_bytes())[0] for p in paths]
     lines = sum(t.count("\n") + 1 for t in texts)
     nonascii = sum(not line.isascii() for t in texts for line in t.split("\n"))
-    handed = sum(_ASCII_FIXABLE_ENTITIES.search(line) is not None if line.isascii()
-                 else _ftfy_may_change(line, FTFY_CONFIG) for t in texts for line in t.split("\n"))
+    handed = sum(_ftfy_may_change(line, FTFY_CONFIG) for t in texts for line in t.split("\n"))
     ftfy.fix_and_explain("warm up: ã©", FTFY_CONFIG)
 
     before, before_ms = timed(whole_text, texts, args.repeat)

@@ -267,13 +267,6 @@ class Fixed:
     lines: tuple[LineFix, ...]    # each changed line: (0-based index in the input, its steps)
 
 
-# What ftfy can change in a line of ASCII: C0 controls (remove_control_chars; ESC starts the
-# terminal escapes), CR (fix_line_breaks) and, when HTML entities are unescaped, "&". Every other
-# fix needs a non-ASCII character, so an ASCII line without these is skipped (most English lines).
-_ASCII_FIXABLE = re.compile(r"[\r\x00-\x08\x0b\x0e-\x1f\x7f]")
-_ASCII_FIXABLE_ENTITIES = re.compile(r"[&\r\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
 # A line ftfy would give back as it is, with no step, is not given to it: ftfy's fixers cost 80 us
 # a line of non-Latin prose (4 ms of a UDHR page's 48 in HTML mode), where these checks cost 2 to
 # 18 us.
@@ -374,8 +367,12 @@ _FTFY_TRIGGER_ENTITIES = _char_class(_FTFY_ACTS_ON | {ord("&")})
 
 def _ftfy_may_change(segment: str, config: ftfy.TextFixerConfig) -> bool:
     """False when ftfy.fix_and_explain(segment, config), NULs and INVISIBLE_IN_WORDS removed,
-    certainly gives the segment back unchanged with no step (see above)."""
+    certainly gives the segment back unchanged with no step (see above). In ASCII only a
+    character of _FTFY_ACTS_ON can change (C0 controls, ESC, CR, "&"): ftfy's encoding fix
+    leaves ASCII as it is, and ASCII is in normal form (most English lines end here)."""
     trigger = _FTFY_TRIGGER_ENTITIES if config.unescape_html else _FTFY_TRIGGER
+    if segment.isascii():
+        return trigger.search(segment) is not None
     return (trigger.search(segment) is not None
             or (ftfy.badness.is_bad if _MOJIBAKE is None else _MOJIBAKE.is_bad)(segment)
             or (config.normalization is not None
@@ -410,8 +407,7 @@ def fix_lines(text: str) -> Fixed:
     a lone CR, U+2028, U+2029 or NEL a line break (fix_line_breaks) splits a line in the output.
     A line that ftfy would give back as it is skips it (_ftfy_may_change)."""
     config = FTFY_CONFIG if "<" not in text else FTFY_CONFIG._replace(unescape_html=False)
-    ascii_fixable = (_ASCII_FIXABLE_ENTITIES if config.unescape_html else _ASCII_FIXABLE).search
-    if text.isascii() and not ascii_fixable(text):
+    if text.isascii() and not _ftfy_may_change(text, config):
         return Fixed(text, (), ())
     pieces: list[str] = []
     lines: list[LineFix] = []
@@ -422,7 +418,7 @@ def fix_lines(text: str) -> Fixed:
         end = text.find("\n", pos) + 1 or size
         end = min(end, pos + longest)
         segment = text[pos:end]
-        if (ascii_fixable(segment) if segment.isascii() else _ftfy_may_change(segment, config)):
+        if _ftfy_may_change(segment, config):
             steps: list[str] = []
             fixed = segment
             if "\x00" in fixed:
