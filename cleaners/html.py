@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import trafilatura
 import trafilatura.core
-from htmldate import find_date
 from lxml import etree
 from trafilatura import metadata as traf_meta
 from trafilatura.deduplication import LRUCache
@@ -27,6 +26,7 @@ from trafilatura.xml import delete_element, xmltotxt
 from cleaners.boilerplate.clean import clean_text
 from cleaners.boilerplate.rules import match_html_chrome, match_rule, rules
 from cleaners.neardup import shingles
+from cleaners.pagedates import find_date
 from cleaners.regextrie import lower_case
 
 # The configuration, re-chosen (issue 15) on the Dragnet TRAIN sites only (379 pages; shingle F1
