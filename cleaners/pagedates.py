@@ -65,10 +65,10 @@ class DigitLed:
     """A stand-in for a digit-led pattern (see the module's doc): ``findall`` as the pattern's."""
 
     def __init__(self, pattern: re.Pattern[str], prefilter: str):
-        self.pattern, self.prefilter = pattern, re.compile(prefilter, pattern.flags)
+        self.original, self.prefilter = pattern, re.compile(prefilter, pattern.flags)
 
     def finditer(self, string: str):
-        match, search = self.pattern.match, self.prefilter.search
+        match, search = self.original.match, self.prefilter.search
         pos = 1
         while (candidate := search(string, pos)) is not None:
             found = match(string, candidate.start() - 1)
@@ -79,12 +79,12 @@ class DigitLed:
                 pos = candidate.start() + 1
 
     def findall(self, string: str) -> list:
-        if self.pattern.groups == 1:
+        if self.original.groups == 1:
             return [found.group(1) or "" for found in self.finditer(string)]
         return [tuple(g or "" for g in found.groups()) for found in self.finditer(string)]
 
-    def __getattr__(self, name: str):  # any other use: the pattern itself
-        return getattr(self.pattern, name)
+    def __getattr__(self, name: str):  # any other use (.pattern, .search): the pattern itself
+        return getattr(self.original, name)
 
 
 class YearLed:
@@ -92,30 +92,33 @@ class YearLed:
     year (the end of both its branches) follows ``pos``."""
 
     def __init__(self, pattern: re.Pattern[str]):
-        self.pattern = pattern
+        self.original = pattern
         self.year = re.compile(f" {_extractors.YEAR_RE}")
 
     def search(self, string: str, pos: int = 0):
         if self.year.search(string, pos) is None:
             return None
-        return self.pattern.search(string, pos)
+        return self.original.search(string, pos)
 
     def __getattr__(self, name: str):
-        return getattr(self.pattern, name)
+        return getattr(self.original, name)
 
 
 def _year_led(pattern: re.Pattern[str]) -> bool:
-    """Whether both branches of LONG_TEXT_PATTERN end with a space then the year (read from its
-    text: two branches at the top level)."""
-    text, depth, cuts = pattern.pattern, 0, []
-    for i, char in enumerate(text):
+    """Whether LONG_TEXT_PATTERN is two branches that each end with a space then the year (read
+    from its text: the "|" outside groups, escapes and sets splits it)."""
+    text, depth, cuts, i = pattern.pattern, 0, [], 0
+    while i < len(text):
+        char = text[i]
         if char == "\\":
-            continue
-        if i and text[i - 1] == "\\":
-            continue
-        depth += (char == "(") - (char == ")")
-        if char == "|" and depth == 0:
+            i += 1  # the escaped character
+        elif char == "[":
+            i = text.index("]", i + 2)  # a set ("]" first in it is a member)
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
             cuts.append(i)
+        i += 1
     if len(cuts) != 1:
         return False
     branches = (text[:cuts[0]], text[cuts[0] + 1:])
@@ -139,7 +142,7 @@ def _build() -> tuple[FunctionType, dict[str, object]]:
     for name in _DIGIT_LED:
         if (prefilter := _PREFILTERS.get(core[name].pattern)) is not None:
             standins[name] = core[name] = DigitLed(core[name], prefilter)
-    by_pattern = {stand.pattern: stand for stand in standins.values()}
+    by_pattern = {stand.original: stand for stand in standins.values()}
     core["THREE_COMP_PATTERNS"] = tuple(by_pattern.get(p, p) for p in _core.THREE_COMP_PATTERNS)
     if _year_led(_extractors.LONG_TEXT_PATTERN):
         standins["LONG_TEXT_PATTERN"] = extractors["LONG_TEXT_PATTERN"] = YearLed(

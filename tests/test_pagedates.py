@@ -45,6 +45,7 @@ def test_every_pattern_has_its_standin():
     assert sorted(pagedates.STANDINS) == sorted([*pagedates._DIGIT_LED, "LONG_TEXT_PATTERN"])
     for name in pagedates._DIGIT_LED:
         assert isinstance(getattr(htmldate.core, name), re.Pattern)
+        assert pagedates.STANDINS[name].pattern == getattr(htmldate.core, name).pattern
     assert isinstance(htmldate.extractors.LONG_TEXT_PATTERN, re.Pattern)
     assert htmldate.core.search_page is not pagedates.find_date.__globals__["search_page"]
 
@@ -108,3 +109,13 @@ def test_standins_on_real_page_text():
             assert found.span() == htmldate.extractors.LONG_TEXT_PATTERN.search(string, pos).span()
             pos = found.start() + 1
         assert htmldate.extractors.LONG_TEXT_PATTERN.search(string, pos) is None
+
+
+def test_a_changed_long_text_pattern_runs_as_it_is():
+    """The year shortcut holds only for a pattern whose two branches end with " <year>"."""
+    year = htmldate.extractors.YEAR_RE
+    assert pagedates._year_led(htmldate.extractors.LONG_TEXT_PATTERN)
+    assert not pagedates._year_led(re.compile(rf"(?P<month>[a-z]+) (?P<year>{year})"))
+    assert not pagedates._year_led(re.compile(rf"[a-z|]+ (?P<year>{year})|(?P<day2>\d+) {year}"))
+    assert not pagedates._year_led(re.compile(rf"a (?P<year>{year})|b (?P<year2>{year})x"))
+    assert pagedates._year_led(re.compile(rf"[(|] (?P<year>{year})|\| (?P<year2>{year})"))
