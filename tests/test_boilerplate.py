@@ -507,6 +507,22 @@ def test_a_comment_heading_addressed_to_the_reader_starts_the_comment_section():
     assert markers.fullmatch(lower_case("Vos réactions au projet de loi")) is None
 
 
+def test_the_singular_comment_alone_is_no_comment_heading():
+    """A comment thread is headed by the plural ("Comments", "Kommentare") or a count; the bare
+    singular names an opinion piece or a section's subject ("Comment" on UK news sites, "Kommentar"
+    on German ones; onstartups.com's list of what to offer a journalist: tests/test_html.py).
+    Written to the reader or with a count, the singular still heads the thread."""
+    from cleaners.boilerplate.rules import rules
+
+    markers = rules().markers
+    for heading in ("Comment", "Comment:", "Kommentar", "KOMMENTAR"):
+        assert markers.fullmatch(lower_case(heading)) is None, heading
+    for heading in ("Comments", "Kommentare", "Your comment:", "Dein Kommentar", "Comment (3)",
+                    "Kommentar (1)"):
+        m = markers.fullmatch(lower_case(heading))
+        assert m is not None and m.lastgroup == "counter", heading
+
+
 def test_comment_sections_in_more_languages_start_at_their_stock_headings():
     """A real page (trafilatura-eval, brasil247.com, Portuguese): "Comentários" above the
     Disqus thread starts the comment section. The blog platforms print the same stock strings
