@@ -6,10 +6,11 @@ import gzip
 import json
 
 import pytest
+from lxml import etree
 
 from cleaners import html
 from cleaners.decode import decode, fix_text
-from cleaners.html import extract_html
+from cleaners.html import HEAD_WINDOW, extract_html
 from conftest import HTML, html_cases
 
 # Pages of the text pass over trafilatura's paragraphs (issue 15): comment threads and forms,
@@ -51,6 +52,7 @@ def test_metadata_is_trafilaturas(path):
     """cleaners.html finds the metadata itself, without trafilatura's categories, tags and
     licence and with its own walk for the author: on every real page here the title, author,
     date, URL and site name are the ones trafilatura's extract_metadata gives."""
+    from trafilatura.baseline import block_text
     from trafilatura.metadata import extract_author, extract_metadata
     from trafilatura.utils import load_html
 
@@ -64,7 +66,14 @@ def test_metadata_is_trafilaturas(path):
     # the author walk on its own (the page's meta tags win where they name one): "Reuters",
     # "Ingo Arzt Redakteur für Wirtschaft; Umwelt", "Geschrieben Von Meike Neitz", none ...
     assert _author(load_html(html)) == extract_author(load_html(html))
-    assert page.title in (ref.title, None)  # None when trafilatura's text is only its title
+    if ref.title in (block_text(h) for h in load_html(html).iterfind(".//h1")) and \
+            ref.title != page.title:
+        # trafilatura's title is the site's logo, an <h1> linking up: the <title> less the name
+        # (copyranter, econbrowser.com, tcritic.com)
+        assert page.title in load_html(html).find(".//title").text_content()
+        assert ref.title not in page.title
+    else:
+        assert page.title in (ref.title, None)  # None when trafilatura's text is only its title
 
 
 def test_cp1252_page_decodes():
@@ -157,6 +166,45 @@ def test_heading_not_in_the_page_title_is_not_the_headline():
     assert (page.title, page.text) == (before.title, before.text)
 
 
+def test_a_heading_that_links_up_is_the_sites_name_not_the_headline():
+    """A heading that is a link to the site's home page, or to a page above the article's (the
+    blog's home), is the site's name: milliondollarjourney.com's h2 'Million Dollar Journey'
+    nearest above the post, tcritic.com's only <h1> (which trafilatura's metadata takes for the
+    title). The headline is the post's heading, else the <title> less the site's name."""
+    page, _ = extract("milliondollarjourney.com.layaway")
+    assert page.title == "How Layaway Plans Work"
+    page, _ = extract("tcritic.com.macbeth")
+    assert page.title == "Macbeth Inspired T-Shirt from the Affair"
+    # the blog's name links to the blog's home above the post; the post's headline to itself
+    post = _blog_post('<a href="/blog/2012/07/18/numbers?p=7">By the Numbers: 10,000</a>')
+    post = post.replace("<title>By the Numbers: 10,000 | The White House</title>",
+                        "<title>By the Numbers: 10,000 | The White House Blog</title>")
+    url = "https://www.whitehouse.gov/blog/2012/07/18/numbers"
+    assert extract_html(post, url).title == "By the Numbers: 10,000"
+    logo_only = post.replace('<h2><a href="/blog/2012/07/18/numbers?p=7">By the Numbers: 10,000'
+                             '</a></h2>', "")
+    assert "By the Numbers" not in logo_only.split("<body>")[1]
+    # og:title is the blog's name, the only <h1> its link up: the <title> less the name
+    assert extract_html(logo_only, url).title == "By the Numbers: 10,000"
+    assert extract_html(logo_only, "https://www.whitehouse.gov/news/7").title == \
+        "The White House Blog"  # '/blog' is no page above this one
+    assert not html._links_up(etree.fromstring('<h1><a href="/?p=34195">Headline</a></h1>'),
+                              "Headline", "http://www.redferret.net/?p=34195")
+    assert html._links_up(etree.fromstring('<h1><a href="http://tcritic.com">Tcritic</a></h1>'),
+                          "Tcritic", None)
+
+
+def test_a_headline_with_no_lead_under_it_is_the_title_all_the_same():
+    """When what stands between the headline and the text is no lead (more than HEAD_WINDOW
+    blocks: a box of tag links), the headline is still the title, and nothing goes first."""
+    box = "".join(f'<div><a href="/t/{i}">Tag {i}</a></div>' for i in range(HEAD_WINDOW + 5))
+    post = _blog_post("By the Numbers: 10,000").replace(
+        '<div class="byline">', box + '<div class="byline">')
+    page = extract_html(post)
+    assert page.title == "By the Numbers: 10,000"
+    assert page.text.split("\n")[0] == _PARAS[0]
+
+
 def test_site_furniture_lines_go_in_three_languages():
     """The chrome kind of the text pass: a paragraph that a line rule of the text mode of a
     furniture kind matches whole goes, recorded with its reason; the article stays. Polish
@@ -213,16 +261,22 @@ def test_lead_paragraphs_trafilatura_left_out_come_first():
 
 
 def test_blocks_longer_than_half_the_text_are_no_lead(monkeypatch):
-    """copyranter.blogspot.com: between the headline and a short post stands the blog's profile
-    box (211 words with the post, the post 48). A lead is shorter than its article: blocks with
-    more words than half of trafilatura's text do not go first (LEAD_TEXT_SHARE); without the
-    cap they would, and the page's precision fell from 0.98 to 0.2 (Dragnet)."""
+    """copyranter.blogspot.com: between the blog's logo (an <h1> linking to its home page) and a
+    short post stands the blog's profile box (211 words with the post, the post 48). When the
+    logo was taken for the headline, the box went first as the post's lead and the page's
+    precision fell from 0.98 to 0.2 (Dragnet). The logo is no headline (_links_up): the post's
+    own heading is, with nothing between it and the post. And a lead is shorter than its
+    article: blocks with more words than half of trafilatura's text do not go first
+    (LEAD_TEXT_SHARE)."""
     page, text = extract("copyranter.blogspot.com.buzzfeed")
-    assert text.startswith("top 5 BuzzFeed posts of the week.")
+    assert page.title == "top 5 BuzzFeed posts of the week."
+    assert text.startswith("• 18 hilarious London Tube prank signs")
     assert "SEND ME TIPS" not in text
+    box = ["SEND ME TIPS: copyranter(at)gmail(dot)com", "About Me " + "word " * 200]
+    post = ["• 18 hilarious London Tube prank signs (above). " * 6]
+    assert html._as_lead(box, post) == []
     monkeypatch.setattr(html, "LEAD_TEXT_SHARE", 100.0)
-    _, uncapped = extract("copyranter.blogspot.com.buzzfeed")
-    assert uncapped.startswith("SEND ME TIPS")
+    assert html._as_lead(box, post) == box
 
 
 def test_second_opinion_settles_trafilaturas_stage_2(monkeypatch):
