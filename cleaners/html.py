@@ -356,7 +356,7 @@ HEAD_MAX_ELEMENTS = 3000
 # A heading that is a link up, to a home page or to a page above the article's (the blog's home
 # 'http://calnewport.com/blog' above '/blog/2012/11/07/my-new-project/'), is the site's name (its
 # logo, 'Million Dollar Journey', 'Tcritic – The T-Shirt Blog ...'), which the <title> also
-# holds: no headline. Its links hold at least this share of its letters; a link with a query
+# holds: no headline. Its links hold at least this share of its characters; a link with a query
 # ('/?p=34195') is a post's own. Measured (Dragnet F1 train / test; trafilatura-eval kept / gone
 # over its 990 pages): 0.9426 / 0.9366 (0.9644 / 0.8864) -> 0.9427 / 0.9368 (0.9644 / 0.8867).
 # Then a heading whose blocks down to the text are no lead taken as the headline all the same
@@ -495,12 +495,12 @@ def _head_pass(tree, paras: list[str], url: str | None = None) -> tuple[str, lis
 
 
 def _links_up(h, text: str, url: str | None) -> bool:
-    """The heading is (mostly, LINK_UP_SHARE of its letters) a link to the site's home page or to
-    a page above this one (the blog's home): the site's name, not the article's headline. A link
-    with a query ('/?p=34195') is a page's own."""
+    """The heading ``text`` is (mostly: LINK_UP_SHARE of its characters) a link to the site's
+    home page or to a page above this one (the blog's home): the site's name, not the article's
+    headline. A link with a query ('/?p=34195') is a page's own."""
     links = [h] if h.tag == "a" else h.findall(".//a[@href]")
-    letters = sum(len(" ".join(" ".join(a.itertext()).split())) for a in links)
-    if not links or letters < LINK_UP_SHARE * len(text):
+    linked = sum(len(" ".join(" ".join(a.itertext()).split())) for a in links)
+    if not links or linked < LINK_UP_SHARE * len(text):
         return False
     page = urlsplit(url or "")
     for a in links:
