@@ -30,6 +30,7 @@ from cleaners.boilerplate.rules import match_html_chrome, match_rule, rules
 from cleaners.neardup import shingles
 from cleaners.pagedates import find_date
 from cleaners.regextrie import lower_case
+from cleaners.site import site_of
 
 # The configuration, re-chosen (issue 15) on the Dragnet TRAIN sites only (379 pages; shingle F1
 # over word 4-grams against the gold bodies, title + text) and the trafilatura-eval train split
@@ -508,14 +509,10 @@ def _links_up(h, text: str, url: str | None) -> bool:
         if link.query:
             continue
         path = link.path.rstrip("/")
-        if path == "" or (_host(link.netloc) == _host(page.netloc)
+        if path == "" or (site_of(link.geturl()) == site_of(url)
                           and page.path.rstrip("/").startswith(path + "/")):
             return True
     return False
-
-
-def _host(netloc: str) -> str:
-    return netloc.lower().removeprefix("www.")
 
 
 def _as_lead(blocks: list[str], paras: list[str]) -> list[str]:

@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
-from urllib.parse import urlsplit
 
 from cleaners import boilerplate, language
 from cleaners.decode import Decoded, DecodeError, decode, fix_lines, fix_text
@@ -34,7 +33,7 @@ from cleaners.document import (
 from cleaners.formats import MAX_PAGE_BYTES, MULTI_RECORD, RawInput, iter_jsonl, iter_warc
 from cleaners.html import extract_html
 from cleaners.neardup import signature
-from cleaners.site import line_keys
+from cleaners.site import line_keys, site_of
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 # What a page's sidecar or its record in a JSONL/WARC file may say about it. It wins over what
@@ -153,14 +152,6 @@ def normalize_paragraphs(lines) -> list[str]:
         if line:
             out.append(line)
     return out
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of a URL without its "www.", the site a page belongs to."""
-    if not url:
-        return None
-    host = urlsplit(url).hostname
-    return host.removeprefix("www.") if host else None
 
 
 # -- the steps --------------------------------------------------------------------------------

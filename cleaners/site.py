@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from itertools import islice
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from cleaners.document import normalized_for_hash
 
@@ -22,6 +23,14 @@ from cleaners.document import normalized_for_hash
 MAX_LINE_CHARS = 2000
 # Lines with fewer letters than this are not judged ("1", "—"): the classifier handles them.
 MIN_LETTERS = 3
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of a URL without its "www.", the site a page belongs to."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    return host.removeprefix("www.") if host else None
 
 
 def site_key(site: str | None, source_path: str, from_title: bool = False) -> str | None:
