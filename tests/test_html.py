@@ -51,12 +51,19 @@ def test_metadata():
 def test_metadata_is_trafilaturas(path):
     """cleaners.html finds the metadata itself, without trafilatura's categories, tags and
     licence and with its own walk for the author: on every real page here the title, author,
-    date, URL and site name are the ones trafilatura's extract_metadata gives."""
+    date, URL and site name are the ones trafilatura's extract_metadata gives on the page as
+    cleanwire reads it: less the parts it marks as not its content (NOINDEX_PARTS; a blog's name
+    in such a part is no title)."""
     from trafilatura.baseline import block_text
     from trafilatura.metadata import extract_author, extract_metadata
-    from trafilatura.utils import load_html
+    from trafilatura.utils import load_html as load
 
-    from cleaners.html import _author
+    from cleaners.html import _author, drop_noindex_parts, mark_noindex_parts
+
+    def load_html(page: str):
+        tree = load(mark_noindex_parts(page))
+        drop_noindex_parts(tree)
+        return tree
 
     html = decode(gzip.decompress(path.read_bytes()), html=True, fix=False).text
     page = extract_html(html, head_pass=False)
@@ -378,3 +385,31 @@ def test_a_quotation_in_guillemets_is_no_blog_bar(line):
     """Guillemets quote speech in French, German and Swiss text: without the bar's ' | ' it
     stays."""
     assert html._chrome_pass([line], []) == [line]
+
+
+@pytest.mark.parametrize("markup, kept, gone", [
+    # a part that starts in one element and ends in another: the text between goes, the tails
+    # after the closing marker stay
+    ("<div><p>Article one.</p><!-- googleoff: index --><p>Menu</p>menu tail<div><p>Teaser</p>"
+     "<!-- googleon: index -->after the marker</div><p>Article two.</p></div>",
+     ["Article one.", "after the marker", "Article two."], ["Menu", "menu tail", "Teaser"]),
+    ('<td><!-- robots content="noindex" --><h1>Blog name</h1><!-- /robots -->'
+     "<h3>Headline</h3></td>", ["Headline"], ["Blog name"]),
+    ("<div><!--googleoff: all--><b>Ad</b><!--googleon: all--><p>Text.</p></div>", ["Text."], ["Ad"]),
+    # an open marker is ignored: it would take the rest of the page
+    ("<div><p>Intro.</p><!-- googleoff: index --><p>Article.</p></div>", ["Intro.", "Article."], []),
+    # googleoff: snippet / anchor keep the text in the index: not a marker of chrome
+    ("<div><!-- googleoff: snippet --><p>Article.</p><!-- googleon: snippet --></div>",
+     ["Article."], []),
+])
+def test_parts_marked_not_content_are_left_out(markup, kept, gone):
+    from trafilatura.utils import load_html
+
+    page = f"<html><body><p>Lead paragraph.</p>{markup}<p>End.</p></body></html>"
+    for data in (page, page.encode()):
+        tree = load_html(html.mark_noindex_parts(data))
+        html.drop_noindex_parts(tree)
+        text = " ".join(tree.itertext())
+        assert all(x in text for x in kept + ["Lead paragraph.", "End."]), text
+        assert not any(x in text for x in gone), text
+        assert "cw-noindex" not in etree.tostring(tree, encoding="unicode")
