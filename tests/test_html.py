@@ -387,6 +387,16 @@ def test_a_quotation_in_guillemets_is_no_blog_bar(line):
     assert html._chrome_pass([line], []) == [line]
 
 
+
+def test_a_date_heading_that_opens_the_text_is_no_headline():
+    """A Blogger post's text opens with its date header, a heading not in the <title>: the
+    headline is the post's title above it. Before, the head pass ended there and the title was
+    trafilatura's, the blog's name in its <h1> (not a link: no _links_up)."""
+    page, text = extract("googledesktop.blogspot.com.update")
+    assert page.title == "Google Desktop Update"
+    assert text.split("\n")[0].startswith("Friday, September 02, 2011")
+    assert page.title not in text
+
 @pytest.mark.parametrize("markup, kept, gone", [
     # a part that starts in one element and ends in another: the text between goes, the tails
     # after the closing marker stay
