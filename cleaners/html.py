@@ -640,7 +640,7 @@ def drop_noindex_parts(root) -> int:
             return off
 
         walk(root, False)
-    for el in root.iter(_OFF_TAG, _ON_TAG):
+    for el in list(root.iter(_OFF_TAG, _ON_TAG)):  # (not removed while the walk goes on)
         delete_element(el, keep_tail=True)
     return len(toggles)
 
@@ -871,8 +871,8 @@ def extract_html(html: str, url: str | None = None, *,
                  comments_apart: bool = COMMENTS_APART,
                  head_pass: bool = HEAD_PASS) -> HtmlResult:
     """Trafilatura's main text (paragraphs separated by newlines) and metadata; text "" if none."""
-    # parsed once: the metadata and the head pass read the page as it is, trafilatura's
-    # extraction works on a copy
+    # parsed once, less the parts it marks as not its content (NOINDEX_PARTS): the metadata and
+    # the head pass read the page as it is then, trafilatura's extraction works on a copy
     tree = load_html(mark_noindex_parts(html) if NOINDEX_PARTS else html)
     if tree is None:
         return HtmlResult("", None, None, None, url, None)
