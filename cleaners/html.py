@@ -601,11 +601,10 @@ _OFF_TAG, _ON_TAG = "cw-noindex-off", "cw-noindex-on"
 def mark_noindex_parts(html: str | bytes) -> str | bytes:
     """The page with its not-content markers (see NOINDEX_PARTS) as elements that the parser
     keeps, for ``drop_noindex_parts``."""
-    if isinstance(html, str):
-        return _MARKERS[0].sub(lambda m: f"<{_OFF_TAG}></{_OFF_TAG}>" if m.group(1) else
-                               f"<{_ON_TAG}></{_ON_TAG}>", html)
-    return _MARKERS[1].sub(lambda m: f"<{_OFF_TAG}></{_OFF_TAG}>".encode() if m.group(1) else
-                           f"<{_ON_TAG}></{_ON_TAG}>".encode(), html)
+    off, on = f"<{_OFF_TAG}></{_OFF_TAG}>", f"<{_ON_TAG}></{_ON_TAG}>"
+    if isinstance(html, bytes):
+        off, on = off.encode(), on.encode()
+    return _MARKERS[isinstance(html, bytes)].sub(lambda m: off if m.group(1) else on, html)
 
 
 def drop_noindex_parts(root) -> int:
