@@ -387,6 +387,43 @@ def test_a_quotation_in_guillemets_is_no_blog_bar(line):
     assert html._chrome_pass([line], []) == [line]
 
 
+@pytest.mark.parametrize("line", [
+    # real lines from the dev pages trafilatura kept: hackermonthly.com, softpedia.com (Dragnet),
+    # giromatch.com, reiterrevue.de, 5min.at, bund-naturschutz.de (trafilatura-eval)
+    "Hacker Monthly is a print magazine curated from the top articles of Hacker News. Learn more »",
+    "Subscription starts from $29/year »",
+    "NEWS ARCHIVE >>",
+    "Jetzt 1000 Euro Kredit sichern »",
+    "weiterlesen →",
+    "Werben auf 5 Minuten? Hier geht es zu allen Details >>",
+    "- Home ›",
+    "Next >",
+])
+def test_a_paragraph_ending_in_a_links_arrow_goes_in_html_mode(line):
+    """A call to follow a link, its arrow last, is never article text (no line of the Dragnet
+    gold bodies ends so): the HTML mode removes it (boilerplate.json html_chrome_rules)."""
+    removed = []
+    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
+    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "arrow-link")]
+
+
+@pytest.mark.parametrize("line", [
+    "Die Kanäle heißen «Aktien mit Kopf» oder «Madame Moneypenny».",  # finanztreff.de
+    "Die Kanäle heißen «Aktien mit Kopf»",
+    "Er nannte die Einschränkung «verschmerzbar»",
+    "» Puis nous sommes repartis vers le nord, sans un mot. »",  # a quotation's next paragraph
+    "Nous sommes repartis vers le nord, sans un mot. »",
+    "Il a simplement répondu ‹ non ›",
+    "The shell writes it with echo $PATH > out.txt",
+    "if (a->b > c) return <b>",
+])
+def test_a_closing_guillemet_or_a_greater_than_sign_is_no_links_arrow(line):
+    """A quotation closed at the end of a paragraph (opened in it, or in an earlier paragraph
+    of a French quotation that runs on, after a sentence's end) and '>' in running text or code
+    stay."""
+    assert html._chrome_pass([line], []) == [line]
+
+
 
 def test_a_date_heading_that_opens_the_text_is_no_headline():
     """A Blogger post's text opens with its date header, a heading not in the <title>: the
