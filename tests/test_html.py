@@ -414,13 +414,15 @@ def test_a_paragraph_ending_in_a_links_arrow_goes_in_html_mode(line):
     "» Puis nous sommes repartis vers le nord, sans un mot. »",  # a quotation's next paragraph
     "Nous sommes repartis vers le nord, sans un mot. »",
     "Il a simplement répondu ‹ non ›",
+    "Hän sanoi vain »tule tänne»",  # Finnish and Swedish quote with right-pointing guillemets
+    "Han sa bara »kom hit»",
     "The shell writes it with echo $PATH > out.txt",
     "if (a->b > c) return <b>",
 ])
 def test_a_closing_guillemet_or_a_greater_than_sign_is_no_links_arrow(line):
-    """A quotation closed at the end of a paragraph (opened in it, or in an earlier paragraph
-    of a French quotation that runs on, after a sentence's end) and '>' in running text or code
-    stay."""
+    """A quotation closed at the end of a paragraph (opened in it with either guillemet, or in
+    an earlier paragraph of a French quotation that runs on, after a sentence's end) and '>' in
+    running text or code stay."""
     assert html._chrome_pass([line], []) == [line]
 
 
