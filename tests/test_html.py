@@ -416,7 +416,7 @@ def test_a_paragraph_ending_in_a_links_arrow_goes_in_html_mode(line):
     "Il a simplement répondu ‹ non ›",
     "Hän sanoi vain »tule tänne»",  # Finnish and Swedish quote with right-pointing guillemets
     "Han sa bara »kom hit»",
-    "The shell writes it with echo $PATH > out.txt",
+    "In C the member of a pointed-to struct is read with ->",  # '>' after no space
     "if (a->b > c) return <b>",
 ])
 def test_a_closing_guillemet_or_a_greater_than_sign_is_no_links_arrow(line):
@@ -424,7 +424,6 @@ def test_a_closing_guillemet_or_a_greater_than_sign_is_no_links_arrow(line):
     an earlier paragraph of a French quotation that runs on, after a sentence's end) and '>' in
     running text or code stay."""
     assert html._chrome_pass([line], []) == [line]
-
 
 
 def test_a_date_heading_that_opens_the_text_is_no_headline():
