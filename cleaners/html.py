@@ -607,10 +607,9 @@ def mark_noindex_parts(html: str | bytes) -> str | bytes:
     return _MARKERS[isinstance(html, bytes)].sub(lambda m: off if m.group(1) else on, html)
 
 
-def drop_noindex_parts(root) -> int:
+def drop_noindex_parts(root) -> None:
     """Remove the page's parts between a not-content marker and its closing marker (see
-    NOINDEX_PARTS; the markers as ``mark_noindex_parts`` left them), and the markers, in place;
-    how many markers were honoured."""
+    NOINDEX_PARTS; the markers as ``mark_noindex_parts`` left them), and the markers, in place."""
     marks = list(root.iter(_OFF_TAG, _ON_TAG))
     toggles: dict = {}
     start = None
@@ -641,7 +640,6 @@ def drop_noindex_parts(root) -> int:
         walk(root, False)
     for el in list(root.iter(_OFF_TAG, _ON_TAG)):  # (not removed while the walk goes on)
         delete_element(el, keep_tail=True)
-    return len(toggles)
 
 
 # -- the page's visible text ---------------------------------------------------------------------

@@ -322,6 +322,14 @@ def test_visible_text_one_block_a_line():
     assert html.etree.tostring(tree) == before
 
 
+def _chrome_removes(line: str) -> list[tuple[int, str, str]]:
+    """What the HTML mode's chrome pass removes after an article paragraph when ``line`` follows
+    it, as (index, paragraph, reason); the line must go, the article paragraph stay."""
+    removed = []
+    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
+    return [(i, text, reason) for i, text, reason, _ in removed]
+
+
 @pytest.mark.parametrize("line", [
     # real entry meta lines: nfl.com and thecuriousbrain.com (Dragnet), gnadlib.wordpress.com and
     # bewegliche-lettern.de (trafilatura-eval); the same shape in WordPress's French, Spanish,
@@ -341,9 +349,7 @@ def test_an_entry_meta_line_ending_in_its_tags(line):
     """An entry's meta line, its date, author or category first and its tag list after a
     separator, is a tag list wherever the label stands (an HTML mode rule: the text mode keeps
     the line, which marks where a short post begins)."""
-    removed = []
-    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
-    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "tag-list")]
+    assert _chrome_removes(line) == [(1, line, "tag-list")]
 
 
 @pytest.mark.parametrize("line", [
@@ -371,9 +377,7 @@ def test_a_blogs_previous_main_next_bar_goes_in_html_mode(line):
     """The bar of links to the previous post, the blog's front page and the next post is the
     one navigation line the HTML mode removes (boilerplate.json: the line rule marked
     html_chrome); the text mode's other navigation lines stay in trafilatura's text."""
-    removed = []
-    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
-    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "navigation")]
+    assert _chrome_removes(line) == [(1, line, "navigation")]
 
 
 @pytest.mark.parametrize("line", [
@@ -402,9 +406,7 @@ def test_a_quotation_in_guillemets_is_no_blog_bar(line):
 def test_a_paragraph_ending_in_a_links_arrow_goes_in_html_mode(line):
     """A call to follow a link, its arrow last, is never article text (no line of the Dragnet
     gold bodies ends so): the HTML mode removes it (boilerplate.json html_chrome_rules)."""
-    removed = []
-    assert html._chrome_pass(["Article text.", line], removed) == ["Article text.", ""]
-    assert [(i, text, reason) for i, text, reason, _ in removed] == [(1, line, "arrow-link")]
+    assert _chrome_removes(line) == [(1, line, "arrow-link")]
 
 
 @pytest.mark.parametrize("line", [
