@@ -334,6 +334,14 @@ def _marker(it: Line, low: str, r: Rules, max_words: float, max_chars: float) ->
     heading) or None. Markers are short lines. ``low``: the line's ``lower_case``."""
     if it.words > max_words or len(it.text) > max_chars:
         return None
+    # One match at the line's start rules most lines out: a whole-line marker, or a run of
+    # them, begins with a marker. When that match is the whole line, it is the fullmatch (the
+    # alternatives are tried in order, and an earlier one would have matched first).
+    m = r.markers.match(low)
+    if m is None:
+        return None
+    if m.end() == len(low):
+        return m.lastgroup
     m = r.markers.fullmatch(low)
     if m is not None:
         return m.lastgroup
