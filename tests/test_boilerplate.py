@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import unicodedata
@@ -476,6 +477,29 @@ def test_comment_markers_run_into_one_line_start_the_comment_section():
     # picture credit and tag line between them stay since issue 15: see the page's known_failure)
     assert any(p.endswith("bei alldem leider – nichts.") for p in r.paragraphs[-5:])
     assert r.paragraphs[-1].startswith("Henning Lobin ist seit 2018 Direktor")
+
+
+def test_marker_gate_reads_every_line_as_the_two_fullmatches_do():
+    """_marker rules most lines out with one match at the line's start; on every line of the
+    real pages in tests/cases/text (the markers there included) it gives what the whole-line
+    marker and the marker run give without that gate."""
+    from cleaners.boilerplate.features import Line, _marker
+    from cleaners.boilerplate.rules import rules
+
+    r = rules()
+    seen = {"form": 0, "counter": 0, "end": 0, None: 0}
+    for path in sorted(TEXT_CASES.glob("*.txt")):
+        for text in set(lines_of(path.read_text(encoding="utf-8"))):
+            low = lower_case(text)
+            m = r.markers.fullmatch(low)
+            want = m.lastgroup if m is not None else (
+                ("form" if r.comment_form.search(text) else "counter")
+                if r.marker_run.fullmatch(low) else None)
+            # (no limit on the words and characters: every line is read)
+            got = _marker(Line(0, text, len(text.split()), 0.0), low, r, math.inf, math.inf)
+            assert got == want, text
+            seen[got] += 1
+    assert min(seen.values()) > 0, seen  # every outcome was met
 
 
 def test_disqus_placeholder_starts_the_comment_section():
