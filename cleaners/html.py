@@ -642,6 +642,17 @@ def drop_noindex_parts(root) -> None:
         delete_element(el, keep_tail=True)
 
 
+def load_page(html: str | bytes, noindex_parts: bool = NOINDEX_PARTS):
+    """The page parsed (trafilatura's load_html; None if it is no HTML), less the parts it marks
+    as not its content when ``noindex_parts`` (see NOINDEX_PARTS)."""
+    if not noindex_parts:
+        return load_html(html)
+    tree = load_html(mark_noindex_parts(html))
+    if tree is not None:
+        drop_noindex_parts(tree)
+    return tree
+
+
 # -- the page's visible text ---------------------------------------------------------------------
 # The elements that start a line of the visible text (a naive scraper's dump: one block a line):
 # the head pass's blocks, and the <title> (a dump's first line), and those whose text is not shown.
@@ -870,11 +881,9 @@ def extract_html(html: str, url: str | None = None, *,
     """Trafilatura's main text (paragraphs separated by newlines) and metadata; text "" if none."""
     # parsed once, less the parts it marks as not its content (NOINDEX_PARTS): the metadata and
     # the head pass read the page as it is then, trafilatura's extraction works on a copy
-    tree = load_html(mark_noindex_parts(html) if NOINDEX_PARTS else html)
+    tree = load_page(html)
     if tree is None:
         return HtmlResult("", None, None, None, url, None)
-    if NOINDEX_PARTS:
-        drop_noindex_parts(tree)
     meta = _metadata(tree, url)
     options = {"url": url or meta.url, "include_comments": comments_apart,
                "include_tables": include_tables, "favor_precision": favor_precision,

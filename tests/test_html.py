@@ -56,14 +56,9 @@ def test_metadata_is_trafilaturas(path):
     in such a part is no title)."""
     from trafilatura.baseline import block_text
     from trafilatura.metadata import extract_author, extract_metadata
-    from trafilatura.utils import load_html as load
 
-    from cleaners.html import _author, drop_noindex_parts, mark_noindex_parts
-
-    def load_html(page: str):
-        tree = load(mark_noindex_parts(page))
-        drop_noindex_parts(tree)
-        return tree
+    from cleaners.html import _author
+    from cleaners.html import load_page as load_html
 
     html = decode(gzip.decompress(path.read_bytes()), html=True, fix=False).text
     page = extract_html(html, head_pass=False)
@@ -437,6 +432,7 @@ def test_a_date_heading_that_opens_the_text_is_no_headline():
     assert text.split("\n")[0].startswith("Friday, September 02, 2011")
     assert page.title not in text
 
+
 @pytest.mark.parametrize("markup, kept, gone", [
     # a part that starts in one element and ends in another: the text between goes, the tails
     # after the closing marker stay
@@ -453,12 +449,9 @@ def test_a_date_heading_that_opens_the_text_is_no_headline():
      ["Article."], []),
 ])
 def test_parts_marked_not_content_are_left_out(markup, kept, gone):
-    from trafilatura.utils import load_html
-
     page = f"<html><body><p>Lead paragraph.</p>{markup}<p>End.</p></body></html>"
     for data in (page, page.encode()):
-        tree = load_html(html.mark_noindex_parts(data))
-        html.drop_noindex_parts(tree)
+        tree = html.load_page(data)
         text = " ".join(tree.itertext())
         assert all(x in text for x in kept + ["Lead paragraph.", "End."]), text
         assert not any(x in text for x in gone), text
