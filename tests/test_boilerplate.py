@@ -747,6 +747,21 @@ def test_picture_credit_after_a_copyright_sign_removes_the_caption():
     assert [(x.reason, x.text) for x in r.removed] == [("photo-credit", "© Stadt Musterhausen")]
 
 
+def test_a_picture_label_credit_removes_the_caption():
+    """news.com.au (Dragnet R240, a train site) ends its captions in "Picture: Woman's Day
+    Source: news.com.au": both captions went into the article text. A gallery's "Pictures:"
+    heading is no credit."""
+    from cleaners.boilerplate.rules import fragment_search, rules
+
+    r = clean_text((TEXT_CASES / "news.com.au.R240.txt").read_text(encoding="utf-8"))
+    captions = [x for x in r.removed if "Picture: Woman's Day" in x.text]
+    assert [x.reason for x in captions] == ["photo-credit", "photo-credit"]
+    assert not any("Picture:" in p for p in r.paragraphs)
+    assert any(p.startswith("BYRON Bay mother Maha al Musa has picked up") for p in r.paragraphs)
+    credits = [rule for rule in rules().fragment_rules if rule[0] == "photo-credit"]
+    assert not any(fragment_search(rule, "Today in Pictures: July 31, 2012") for rule in credits)
+
+
 ARTICLE_DE = [
     "Die Polizei hat am Dienstagabend in der Innenstadt einen Mann festgenommen, der zuvor "
     "mehrere Autos beschädigt haben soll.",
@@ -1140,7 +1155,7 @@ THREADS = [
 @pytest.mark.parametrize("name, article, header, comment", THREADS)
 def test_comment_threads_go_by_the_shape_of_their_headers(name, article, header, comment):
     r = clean_text((TEXT_CASES / name).read_text(encoding="utf-8"))
-    out = joined(r)
+    out = "\n".join(x for x in (r.title, *r.paragraphs) if x)  # the document: title and text
     (h,) = [x for x in r.removed if x.text == header]
     assert h.reason == "comment-section", h
     assert header not in out
