@@ -601,11 +601,15 @@ def test_comment_headers_by_their_age_or_verb_in_more_languages(header):
     ("标签：经济", "tag-list"), ("Реклама", "ad-label"), ("Iklan", "ad-label"),
     ("Автор: Иван Петров", "byline"), ("作者：张三", "byline"),
     ("Опубликовано: 15 февраля 2018", "byline"),
+    ("5 мин чтения", "reading-time"), ("Czas czytania: 4 min", "reading-time"),
+    ("Tempo de leitura: 3 minutos", "reading-time"), ("4 dk okuma", "reading-time"),
+    ("3 menit baca", "reading-time"), ("Durée de lecture : 5 min", "reading-time"),
+    ("4 min läsning", "reading-time"), ("Leestijd: 3 minuten", "reading-time"),
 ])
 def test_page_buttons_in_more_languages(line, reason):
     """Back-to-top, share and print buttons, previous/next links, tag and category labels, ad
-    labels and author or publication stamps with a colon, in the languages of the comment
-    markers: the stock labels of themes and plugins in each language."""
+    labels, author or publication stamps with a colon and reading times, in the languages of the
+    comment markers: the stock labels of themes and plugins in each language."""
     assert _line(line).rule == reason
 
 
