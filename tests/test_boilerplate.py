@@ -1118,6 +1118,18 @@ def test_an_about_heading_that_opens_its_article_stays():
     assert opening[1] in r.paragraphs
 
 
+def test_an_author_box_in_the_sidebar_above_the_headline_goes():
+    """Dragnet's 47hats.com (a test site, 7 pages): the sidebar's "About Bob Walsh Bob Walsh is
+    the author of ..." stands above the post's headline, and nothing of the post precedes it
+    but menus: the box goes all the same, and the post stays whole."""
+    r = clean_text((TEXT_CASES / "47hats.com.R876.txt").read_text(encoding="utf-8"))
+    box = next(x for x in r.removed if x.text.startswith("About Bob Walsh Bob Walsh is"))
+    assert (box.reason, box.detail) == ("author-bio", f"author box {box.text[:60]!r}")
+    assert r.title == "Keeper emails from 21times.org"
+    assert len(r.paragraphs) == 1
+    assert r.paragraphs[0].startswith("For the past week or so I’ve been getting these")
+
+
 def test_article_lines_with_counts_years_and_measures_stay():
     """Real article lines that look like counted lists: a result table (numbers with decimals
     in the label), a football line-up (numbers outside the brackets), a list of games with their
@@ -1222,6 +1234,19 @@ def test_a_reply_link_over_the_dateline_does_not_cut_the_article():
     assert "To learn more about Unity 3 and soon-to-be-released Unity 4" in out
     assert reasons["Submit Comment"] == "comment-section"
     assert "FEATURED UBM TECH SITES:" not in out
+
+
+def test_a_reply_link_under_the_dateline_and_author_does_not_cut_the_article():
+    """Dragnet's droiddog.com (a test site) prints its byline as "November 6, 2012", "Joey
+    Lehto", "Leave a comment" under the headline: the link to the comments, two lines below a
+    date alone, is no comment section. The post stays (the pass kept none of it), the link goes,
+    and the comments are cut where they begin ("0 comments 0 people listening")."""
+    out, reasons = _cleaned_case("comment-link-byline-en.droiddog.com.txt")
+    assert "It’s that time of year again. Families are getting together." in out
+    assert "So, what will it be? The polls are waiting for you just below" in out
+    assert reasons["Leave a comment"] == "comment-section"
+    assert reasons["0 comments 0 people listening"] == "comment-section"
+    assert "Sign in or Post as Guest" not in out
 
 
 def test_the_line_caches_never_change_a_result():

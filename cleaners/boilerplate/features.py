@@ -577,7 +577,7 @@ def _in_one_and_two(word_sets: list[frozenset[str]]) -> tuple[set[str], set[str]
     return once, twice
 
 
-def _headline_at(items: list[Line]) -> int:
+def headline_at(items: list[Line]) -> int:
     """Where the page's headline stands as a line of its own: the first line after the first
     that repeats the first line (the page <title>, "Headline | Site") or its longest part; 0
     when none does. Above it a page prints its chrome (menus, promos, the site's tagline)."""
@@ -661,7 +661,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     rel_pos = k_col / n
     end_k = next((k for k in range(a, n) if items[k].end_marker), n)
     after_end_marker = (k_col > end_k).astype(float)
-    headline_k = _headline_at(items)
+    headline_k = headline_at(items)
     before_headline = ((k_col > 0) & (k_col < headline_k)).astype(float)
     counts = Counter(it.text for it in items if it.words <= REPEAT_MAX_WORDS)
     repeated_all = [1.0 if counts[it.text] > 1 else 0.0 for it in items]
