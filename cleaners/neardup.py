@@ -109,7 +109,8 @@ CONTAINMENT_MIN_JACCARD = 0.2
 # with the real runs of bench/forms.py (every dev page as HTML and as text dump): of the HTML /
 # text pairs of one page merged by Jaccard with more than one candidate, the lowest share is 0.66
 # (Dragnet, flat and by site) and 0.57 (trafilatura-eval); the false merges of two
-# thecuriousbrain.com dumps (Dragnet, flat layout: 0.52 and 0.50 on a sidebar) have 0.27 and 0.23.
+# thecuriousbrain.com dumps (Dragnet, flat layout: 0.52 and 0.50 on a sidebar, before the text
+# pass cut the sidebar below their comment widget) have 0.27 and 0.23.
 # 0.5 sits in that gap. A pair with one candidate has every agreeing minimum its own.
 OWN_SHARE = 0.5
 

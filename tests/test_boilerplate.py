@@ -1249,6 +1249,22 @@ def test_a_reply_link_under_the_dateline_and_author_does_not_cut_the_article():
     assert "Sign in or Post as Guest" not in out
 
 
+def test_a_comment_widget_under_a_short_post_cuts_the_sidebar_below_it():
+    """Dragnet's thecuriousbrain.com (a test site): a post of one short line (a video), then its
+    comment widget ("Comments (0)", "0 Comments »", "No comments yet.", "Leave a comment",
+    "Name (required)", ...), then the blog's sidebar, whose blurb is the page's only prose. No
+    prose precedes the widget, but a reply form among three comment markers under the post is
+    the comment section all the same: the sidebar goes with it, and the post stays."""
+    r = clean_text((TEXT_CASES.parent / "site" / "thecuriousbrain.com" / "R632.txt")
+                   .read_text(encoding="utf-8"))
+    assert r.title == "RUNNING FROM THE SUN"
+    assert "Simply beautiful! Unreleased new material from the CHROMATICS! Superb" in r.paragraphs
+    reasons = {x.text: x.reason for x in r.removed}
+    assert reasons["Hello stranger, let’s connect :-)"] == "comment-section"
+    assert reasons["you can also like my facebook page"] == "comment-section"
+    assert not any("Hello stranger" in p for p in r.paragraphs)
+
+
 def test_the_line_caches_never_change_a_result():
     """What a line's text tells is memoized (short lines across pages, long lines across a
     page's passes): every real case cleaned with the caches empty, then again after all the
