@@ -201,12 +201,14 @@ def comment_cut(items: list[Line], scores: list[float], t: dict[str, float]
 WIDGET_SPAN = 4  # lines either side of a reply form where its widget's other markers stand
 WIDGET_MARKERS = 3  # comment markers, the form included, that make a comment widget
 WIDGET_POST_WORDS = 3  # a line of the post above the widget has this many words at least
+BYLINE_DATE_LINES = 2  # a byline's date alone this many lines above its reply-form link
 
 
 def _reply_widget(items: list[Line], k: int) -> bool:
     """The reply form at ``k`` is the comment widget itself (WIDGET_MARKERS comment markers
     within WIDGET_SPAN lines: "Comments (0)", "No comments yet.", "Leave a comment", "Name
-    (required)"), under a post that precedes it (a line of text that is no marker or rule): it
+    (required)"), under a post that precedes it (a line of text that is no marker or rule,
+    below the first line, the page <title>): it
     cuts even when the post above is too short to count as prose (a photo, a video). Dev
     pages: Dragnet's thecuriousbrain.com (5 test pages, whose sidebar below the widget was
     kept: text F1 0.22-0.39 -> 0.62-1.0) and 2 trafilatura-eval pages of other sites (a
@@ -241,9 +243,6 @@ def _article_goes_on(items: list[Line], k: int, prose_before: float) -> bool:
         if it.prose:
             after += it.score
     return after > prose_before
-
-
-BYLINE_DATE_LINES = 2  # a byline's date alone this many lines above its reply-form link
 
 
 def _date_alone(text: str) -> bool:
