@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -1507,73 +1506,3 @@ def test_window_means_are_a_running_sum_to_the_bit():
     for values in (densities, flags, densities[:4], densities[:1], []):
         for w in (0, 1, 2, 3, 5, 10):
             assert window_means(values, w).tolist() == running(values, w), (len(values), w)
-
-
-# -- the collector's pause (clean.collector_paused) ----------------------------------------------
-def _collections_during(fn, inside=lambda: True) -> int:
-    """How many collections the cyclic collector started while ``fn`` ran (and ``inside()``)."""
-    import gc
-
-    started = []
-
-    def note(phase, info):
-        if phase == "start" and inside():
-            started.append(info["generation"])
-
-    gc.collect()
-    gc.callbacks.append(note)
-    try:
-        fn()
-    finally:
-        gc.callbacks.remove(note)
-    return len(started)
-
-
-def test_the_collector_does_not_run_while_a_page_is_cleaned():
-    import gc
-
-    from cleaners.boilerplate import clean
-    from cleaners.decode import drop_invisible
-
-    text = (TEXT_CASES / "dated-list-en.balkin.blogspot.com.txt").read_text(encoding="utf-8")
-    assert gc.isenabled()
-
-    def in_the_pass():  # a collection started from inside the text pass's code
-        frame = sys._getframe(1)
-        while frame is not None and frame.f_code is not clean._clean_stable.__code__:
-            frame = frame.f_back
-        return frame is not None
-
-    # the same page cleaned without the pause: its 1,153 lines' records start collections
-    assert _collections_during(
-        lambda: clean._clean_stable(drop_invisible(text), None, clean.shipped_model()),
-        in_the_pass) >= 2
-    result = None
-
-    def run():
-        nonlocal result
-        result = clean_text(text)
-
-    # none while the page is cleaned (one may start as the call returns: the one put off)
-    assert _collections_during(run, in_the_pass) == 0
-    assert gc.isenabled()  # resumed after the call
-    assert len(result.paragraphs) > 10
-
-
-def test_the_pause_leaves_the_collector_as_it_found_it_across_threads():
-    import gc
-    from concurrent.futures import ThreadPoolExecutor
-
-    texts = [(TEXT_CASES / name).read_text(encoding="utf-8") for name in (
-        "dated-list-en.balkin.blogspot.com.txt", "comments-es.cubadebate.cu.txt",
-        "spektrum.de.engelbart.txt", "comments-fr.blog.mondediplo.net.txt")]
-    with ThreadPoolExecutor(4) as pool:  # calls overlapping in threads: the last one resumes it
-        results = list(pool.map(clean_text, texts * 3))
-    assert gc.isenabled()
-    assert [r.paragraphs for r in results[:4]] == [r.paragraphs for r in results[4:8]]
-    gc.disable()  # a caller that turned the collector off keeps it off
-    try:
-        clean_text(texts[1])
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

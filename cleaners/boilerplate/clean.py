@@ -9,11 +9,7 @@ bench/train_line_model.py trains on.
 
 from __future__ import annotations
 
-import gc
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from cleaners.boilerplate.features import FEATURE_NAMES, Line
@@ -87,43 +83,11 @@ def clean_text(text: str, *, language: str | None = None,
         # split words into pieces that are not stop words: decoding removes them, and so does
         # clean_text when given a dump cleanwire did not decode (spektrum.de: 353 paragraphs
         # instead of 22).
-        with collector_paused():
-            return _clean_stable(drop_invisible(text), language, model)
+        return _clean_stable(drop_invisible(text), language, model)
     except Exception as exc:  # pragma: no cover - last resort: keep everything, say why
         paras = tuple(" ".join(x.split()) for x in str(text).split("\n") if x.strip())
         return TextCleanResult(None, None, None, paras,
                                (Removed(0, "", "internal-error", repr(exc)[:_ERROR_CHARS]),))
-
-
-# Python's cyclic collector is paused while a page is cleaned. A page's objects (its lines'
-# records, token sets and feature tuples: ~15 per line) form no cycles (0 unreachable objects
-# after 600 dev pages cleaned with the collector off) and die with the call, freed by their
-# reference counts. But the collector, run every 700 allocations, scanned them, promoted the live
-# ones, and the promotions set off full collections that scan every object of the process: on
-# trafilatura-eval's dumps, 0.7 ms of a 9.5 ms page (GC callbacks; 8 full collections), 0.4 ms
-# with the pause (4: what remains is the cache of short lines' facts, which outlives pages). After
-# the call the collector runs as before, and collects then whatever it was put off for. Threads
-# share the collector: it is resumed when the last call in any thread ends, and only if it was
-# running when the first began.
-_PAUSE_LOCK = threading.Lock()
-_pause = {"depth": 0, "resume": False}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block (see above); re-entrant, thread-safe."""
-    with _PAUSE_LOCK:
-        if _pause["depth"] == 0:
-            _pause["resume"] = gc.isenabled()
-            gc.disable()
-        _pause["depth"] += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _pause["depth"] -= 1
-            if _pause["depth"] == 0 and _pause["resume"]:
-                gc.enable()
 
 
 def line_features(text: str, language: str | None = None) -> LineFeatures:
