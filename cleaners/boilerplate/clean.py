@@ -35,7 +35,7 @@ from cleaners.decode import drop_invisible
 class Removed(NamedTuple):
     """A removed line or fragment. A named tuple, not a frozen dataclass: a page removes ~200
     lines, and a frozen dataclass's __init__ (a call of object.__setattr__ per field) cost 0.9
-    µs each, 2% of the text pass."""
+    µs each against 0.2: 1% of the text pass's instructions (bench/instructions.py)."""
 
     line: int  # 0-based line number in the input text
     text: str  # the removed line, or the removed fragment of a line
