@@ -915,6 +915,26 @@ def test_words_keep_their_combining_marks():
     assert line.sd > 0.1 and f.language == "Bengali"
 
 
+def test_lines_tokenised_by_re_have_the_words_regex_finds():
+    """A non-ASCII line of SAME_WORD_CHARS alone is tokenised by `re`: every character of the
+    class is a word character for both modules or for neither, so its tokens are the ones the
+    `regex` module finds. A character outside (a combining mark, "²") sends the line to `regex`."""
+    import re
+
+    import regex
+
+    from cleaners.boilerplate.features import SAME_WORD_CHARS, _read_line
+
+    chars = "".join(ch for m in re.finditer(".-.|.", SAME_WORD_CHARS, re.S)
+                    for ch in (map(chr, range(ord(m[0][0]), ord(m[0][-1]) + 1))))
+    assert len(chars) > 1600 and "é" in chars and "я" in chars and "“" in chars
+    assert re.findall(r"\w", chars) == regex.findall(r"\w", chars)
+    for line, words in [("Grüße aus Köln – “Straße”", ["grüße", "aus", "köln", "straße"]),
+                        ("Всеобщая декларация прав", ["всеобщая", "декларация", "прав"]),
+                        ("x² + 1½ cups", ["x", "1", "cups"]),  # regex: ² and ½ are no words
+                        ("প্রতিনিধি", ["প্রতিনিধি"])]:
+        assert _read_line(line)[2] == words
+
 def test_a_stop_list_that_does_not_fit_the_page_decides_nothing():
     """Somali has no stop list: the guessed one matches almost nothing on the page, so no line
     is removed for low stop-word density, and the whole Declaration stays."""
