@@ -327,6 +327,7 @@ def _line_facts(it: Line, toks: list[str], low: str, stop: frozenset[str], r: Ru
 
 _SHAPE_FEATS = slice(5, 8)  # key_value, quantity, starts_lower in _text_features' tuple
 _TEXT_FEATS_WIDTH = 8  # the values _text_features gives
+_LINE_ATTRS = 13  # the attributes of a line feature_rows reads besides its text features
 _COHESION_WIDTH = 3  # (coh_prose, coh_other, no_content): _cohesion's per line
 
 
@@ -538,13 +539,7 @@ def _brand_words(items: list[Line]) -> frozenset[str]:
                      if len(w) >= BRAND_MIN_CHARS and not w.isdigit())
 
 
-def _long_runs(items: list[Line], min_words: float) -> np.ndarray:
-    """Per line, the log length of the run of consecutive long lines it is in (0: short line):
-    menus are short lines, articles are runs of long ones."""
-    return _run_lengths([it.words >= min_words for it in items])
-
-
-def _run_lengths(flags: list[bool]) -> np.ndarray:
+def _run_lengths(flags: list[bool] | np.ndarray) -> np.ndarray:
     """Per line, log1p(length of the run of consecutive flagged lines it is in) / LOG_RUN_SCALE,
     0 for a line not flagged."""
     on = np.array(flags, dtype=bool)
@@ -555,10 +550,10 @@ def _run_lengths(flags: list[bool]) -> np.ndarray:
     return _log1p_scaled(runs, LOG_RUN_SCALE)
 
 
-def _prose_distances(prose_flags: list[float]) -> tuple[np.ndarray, np.ndarray]:
+def _prose_distances(prose_flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Log distance to the nearest prose line before / after each line."""
     n = len(prose_flags)
-    prose = np.array(prose_flags) > 0
+    prose = prose_flags > 0
     k = np.arange(n)
     # the last prose line before k, the first after k (-1, n: none)
     last = np.concatenate(([-1], np.maximum.accumulate(np.where(prose, k, -1))[:-1]))
@@ -614,18 +609,10 @@ def headline_at(items: list[Line]) -> int:
     return 0
 
 
-def _headline_runs(items: list[Line]) -> np.ndarray:
-    """Per line, the log length of the run of consecutive headline-shaped lines it is in (0 for
-    another line): lists of other stories' titles are runs of them."""
-    return _run_lengths([HEADLINE_MIN_WORDS <= it.words <= HEADLINE_MAX_WORDS
-                         and not it.terminal and not it.prose for it in items])
-
-
-def _headers_before(items: list[Line]) -> np.ndarray:
+def _headers_before(prose: np.ndarray, header: np.ndarray) -> np.ndarray:
     """Per line, the log count of comment-header lines above it, from the first prose line on:
-    comments follow headers, the article precedes them."""
-    prose = np.array([it.prose for it in items], dtype=bool)
-    header = np.array([it.header for it in items], dtype=bool)
+    comments follow headers, the article precedes them. ``prose``, ``header``: the lines'
+    flags (booleans)."""
     counted = header & ~prose & (np.cumsum(prose) > 0)  # at or after the first prose line
     above = np.concatenate(([0], np.cumsum(counted)[:-1]))
     return _log1p_scaled(above, LOG_HEADERS_SCALE)
@@ -656,23 +643,28 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     t = r.t
     min_words = t["prose_min_words"]
     head = items[:cut]
-    prose_flags = [1.0 if it.prose else 0.0 for it in items]
+    inside_ok = r.inside_ok
+    # What the features read of each line, in one pass over the lines (a column each: a pass
+    # per attribute cost twice as much): its text features, then the attributes of _LINE_ATTRS.
+    lines = _matrix([(*it.text_feats, it.words, it.sd, it.terminal, it.rule is not None,
+                      it.prose, it.header, it.count_end, it.comment_marker, it.end_marker,
+                      it.promo, it.reader, len(it.text), it.rule in inside_ok) for it in items],
+                    _TEXT_FEATS_WIDTH + _LINE_ATTRS)
+    (words_f, sd, terminal_all, rule_all, prose_flags, header_all, count_all, comment_all,
+     end_all, promo_all, reader_all, chars_all, inside_all) = lines[:, _TEXT_FEATS_WIDTH:].T
+    words_all = words_f.astype(int)  # (integers as the lines hold them: exact)
     # per-line primitives, also used as neighbour context (CTX_NAMES), in rows CTX_PAD.. of a
     # matrix padded with CTX_PAD rows of zeros at both ends
-    words_all = np.array([it.words for it in items])
-    sd = np.array([it.sd for it in items])
     prim = np.zeros((n + 2 * CTX_PAD, len(CTX_NAMES)))
     for j, col in enumerate((  # in the order of CTX_NAMES
             _log1p_scaled(np.maximum(words_all, 1), LOG_WORDS_SCALE),
             np.where(sd < 0, 1.0, np.minimum(sd / thr, DENSITY_RATIO_CAP)) if thr > 0 else 1.0,
-            [it.terminal for it in items], [1.0 if it.rule else 0.0 for it in items],
-            prose_flags)):
+            terminal_all, rule_all, prose_flags)):
         prim[CTX_PAD:CTX_PAD + n, j] = col
     log_words, density_ratio, terminal, rule, prose = prim[CTX_PAD:CTX_PAD + cut].T
     words = words_all[:cut]
-    text_feats = _matrix([it.text_feats for it in head], _TEXT_FEATS_WIDTH)
     (digits, title_case, separators, ends_colon, log_chars, key_value, quantity,
-     starts_lower) = text_feats.T
+     starts_lower) = lines[:cut, :_TEXT_FEATS_WIDTH].T
     # the main block, the kept runs and the line's place in the page
     in_run_all = np.zeros(n + 1)  # one more: next_keep of the last line
     in_run_all[:n] = keep
@@ -693,14 +685,14 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     headline_k = headline_at(items)
     before_headline = ((k_col > 0) & (k_col < headline_k)).astype(float)
     counts = Counter(it.text for it in items if it.words <= REPEAT_MAX_WORDS)
-    repeated_all = [1.0 if counts[it.text] > 1 else 0.0 for it in items]
-    repeated = np.array(repeated_all[:cut])
-    chars_share_of_max = np.array([len(it.text) for it in head]) / (
-        max(len(it.text) for it in items) or 1)
+    repeated_all = np.array([1.0 if counts[it.text] > 1 else 0.0 for it in items])
+    repeated = repeated_all[:cut]
+    chars_share_of_max = chars_all[:cut] / (chars_all.max() or 1)
     # the page's windows, runs and distances
     window_prose = window_means(prose_flags, PROSE_WINDOW)[:cut]
     window10_prose = window_means(prose_flags, PROSE_WINDOW_WIDE)[:cut]
-    long_run = _long_runs(items, min_words)[:cut]
+    # runs of long lines (menus are short lines, articles are runs of long ones)
+    long_run = _run_lengths(words_all >= min_words)[:cut]
     prev_prose, next_prose = _prose_distances(prose_flags)
     log_prev_prose_dist, log_next_prose_dist = prev_prose[:cut], next_prose[:cut]
     coh_prose, coh_other, no_content = _matrix(_cohesion(items)[:cut], _COHESION_WIDTH).T
@@ -708,34 +700,35 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     # list shapes of the line's neighbours (key_value, quantity, starts_lower: the max of the
     # line before and after)
     shapes = np.zeros((n + 2, _SHAPE_FEATS.stop - _SHAPE_FEATS.start))  # a zero row each end
-    shapes[1:n + 1] = _matrix([it.text_feats[_SHAPE_FEATS] for it in items], shapes.shape[1])
+    shapes[1:n + 1] = lines[:, _SHAPE_FEATS]
     kv_nb, qty_nb, lower_nb = np.maximum(shapes[:cut], shapes[2:cut + 2]).T
     # short lines repeated on the page (category labels, "Reply", "66 Likes") near a line:
     # teaser lists and comment threads repeat a template; an article's paragraphs do not
-    repeated_near = window_means([1.0 if rep or it.rule is not None else 0.0
-                                  for rep, it in zip(repeated_all, items, strict=True)],
-                                 REPEAT_WINDOW)[:cut]
-    header_flags = [1.0 if it.header and not it.prose else 0.0 for it in items]
-    comment_header = np.array(header_flags[:cut])
+    repeated_near = window_means(np.maximum(repeated_all, rule_all), REPEAT_WINDOW)[:cut]
+    is_prose, is_header = prose_flags > 0, header_all > 0
+    header_flags = (is_header & ~is_prose).astype(float)
+    comment_header = header_flags[:cut]
     header_near = window_means(header_flags, HEADER_WINDOW)[:cut]
-    headers_before = _headers_before(items)[:cut]
-    count_flags = [1.0 if it.count_end else 0.0 for it in items]
-    count_end = np.array(count_flags[:cut])
-    count_near = window_means(count_flags, COUNT_WINDOW)[:cut]
-    title_run = _headline_runs(items)[:cut]
-    next_is_prose = np.array(prose_flags[1:cut + 1] + [0.0] * (cut + 1 - n))
-    next_is_short = np.array([1.0 if 0 < it.words < min_words else 0.0
-                              for it in items[1:cut + 1]] + [0.0] * (cut + 1 - n))
-    inside_ok = r.inside_ok
+    headers_before = _headers_before(is_prose, is_header)[:cut]
+    count_end = count_all[:cut]
+    count_near = window_means(count_all, COUNT_WINDOW)[:cut]
+    # runs of headline-shaped lines: lists of other stories' titles
+    title_run = _run_lengths((words_all >= HEADLINE_MIN_WORDS) & (words_all <= HEADLINE_MAX_WORDS)
+                             & (terminal_all == 0) & ~is_prose)[:cut]
+    beyond = np.zeros(max(0, cut + 1 - n))  # the line after the last line
+    next_is_prose = np.concatenate((prose_flags[1:cut + 1], beyond))
+    next_is_short = np.concatenate((((words_all > 0) & (words_all < min_words))[1:cut + 1],
+                                    beyond))
     log_page_lines = math.log1p(n) / LOG_LINES_SCALE
     no_stoplist = 1.0 if thr <= 0 else 0.0
     # the line's own flags
     heading_like = np.array([1.0 if is_heading_like(it, t) else 0.0 for it in head])
-    rule_inside_ok = np.array([1.0 if it.rule in inside_ok else 0.0 for it in head])
-    end_marker = np.array([1.0 if it.end_marker else 0.0 for it in head])
-    short_sentence = np.array([1.0 if it.terminal and not it.prose and (it.sd >= thr or it.sd < 0)
-                               else 0.0 for it in head])
-    comment_marker = np.array([1.0 if it.comment_marker else 0.0 for it in head])
+    rule_inside_ok = inside_all[:cut]
+    end_marker = end_all[:cut]
+    sd_head = sd[:cut]
+    short_sentence = ((terminal > 0) & (prose == 0) & ((sd_head >= thr) | (sd_head < 0))
+                      ).astype(float)
+    comment_marker = comment_all[:cut]
     short = (words < min_words).astype(float)
     short_x_window = short * window_prose
     short_x_in_main = short * in_main
@@ -746,10 +739,10 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     before_main_x_prose = before_main * prose
     long_x_sparse = log_words * (density_ratio < 1.0)
     short_x_coh_prose = short * coh_prose
-    promo = np.array([it.promo for it in head])
+    promo = promo_all[:cut].astype(int)
     log_promo = _log1p_scaled(promo, LOG_PROMO_SCALE)
     promo_share = np.minimum(promo / np.maximum(words, 1), 1.0)
-    reader = np.array([it.reader for it in head])
+    reader = reader_all[:cut]
     # names the site (not on the title line itself)
     brand = np.array([1.0 if k > 0 and site_words and not site_words.isdisjoint(it.tokens)
                       else 0.0 for k, it in enumerate(head)])
