@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 # ISO 639-1 codes of the languages cleanwire's language detection reports -> jusText's list names.
 LANG_CODES = {
@@ -33,9 +37,19 @@ GUESS_LINE_TOKENS = 200
 GUESS_SAMPLE_TOKENS = 600
 
 
+class ListIndex(NamedTuple):
+    """Which stop lists each stop word is in, as arrays (for guess_language): word number w is
+    in the lists numbered ``lists[starts[w]:starts[w + 1]]`` (in the order of ``names``)."""
+    names: tuple[str, ...]  # the lists' names, by number
+    number: dict[str, int]  # each stop word's number
+    starts: np.ndarray
+    lists: np.ndarray
+
+
 @lru_cache(maxsize=1)
-def stop_index() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
-    """All jusText stop lists: {language: words} and {word: languages}.
+def stop_index() -> tuple[dict[str, frozenset[str]], ListIndex]:
+    """All jusText stop lists: {language: words}, and for each word the languages it is a stop
+    word of (ListIndex).
 
     The lists are read straight from jusText's package folder (the files its get_stoplist
     reads): importing jusText pulls in lxml, and the whole load then took 0.56 s per process
@@ -59,15 +73,19 @@ def stop_index() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
                      for name in justext.get_stoplists()}
         except Exception:  # justext missing or broken: no stop words (density 0 → length)
             lists = {}
-    index: dict[str, list[str]] = {}
-    for name, words in lists.items():
+    index: dict[str, list[int]] = {}
+    for k, words in enumerate(lists.values()):
         for w in words:
             langs = index.get(w)
             if langs is None:
-                index[w] = [name]
+                index[w] = [k]
             else:
-                langs.append(name)
-    return lists, index
+                langs.append(k)
+    sizes = np.fromiter(map(len, index.values()), np.int64, len(index))
+    starts = np.zeros(len(index) + 1, np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    flat = np.fromiter((k for ks in index.values() for k in ks), np.int64, int(starts[-1]))
+    return lists, ListIndex(tuple(lists), {w: n for n, w in enumerate(index)}, starts, flat)
 
 
 def resolve_language(language: str | None) -> str | None:
@@ -96,14 +114,26 @@ def guess_language(tokens_per_line: list[list[str]]) -> str | None:
             break
     tokens = sample or [t for ts in tokens_per_line for t in ts][:GUESS_SAMPLE_TOKENS]
     _, index = stop_index()
-    # each distinct token once, in the order it first occurs, with its count: the lists are met
-    # in the order of the tokens, as ties need (counting every (token, list) pair instead, as
-    # Counter(chain(...)), was half again as slow: common words are in dozens of lists)
-    get = index.get
-    counts: dict[str, int] = {}
-    for tok, c in Counter(tokens).items():
-        for lang in get(tok, ()):
-            counts[lang] = counts.get(lang, 0) + c
-    if not counts:
+    # each distinct token once, in the order it first occurs, with its count; the lists of the
+    # stop words among them, in that order (a token's lists in their order), each list with
+    # the tokens' count added: numpy over the index's arrays, where a Python loop over the
+    # (token, list) pairs (common words are in dozens of lists) cost 3% of the text pass
+    distinct = Counter(tokens)
+    get = index.number.get
+    numbers = np.fromiter(map(get, distinct, repeat(-1)), np.int64, len(distinct))
+    found = numbers >= 0
+    if not found.any():
         return None
-    return max(counts.items(), key=lambda kv: (kv[1], kv[0] == "English"))[0]
+    numbers = numbers[found]
+    counts = np.fromiter(distinct.values(), np.int64, len(distinct))[found]
+    first = index.starts[numbers]
+    sizes = index.starts[numbers + 1] - first
+    at = np.repeat(first - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    met = index.lists[at]  # the lists in the order they are met
+    per_list = np.bincount(met, weights=np.repeat(counts, sizes), minlength=len(index.names))
+    best = np.flatnonzero(per_list == per_list.max())
+    if len(best) > 1:  # a tie: English if it is one of them, else the list met first
+        if "English" in (index.names[k] for k in best.tolist()):
+            return "English"
+        return index.names[int(met[np.argmax(np.isin(met, best))])]
+    return index.names[int(best[0])]
