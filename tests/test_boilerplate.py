@@ -1526,3 +1526,24 @@ def test_window_means_are_a_running_sum_to_the_bit():
     for values in (densities, flags, densities[:4], densities[:1], []):
         for w in (0, 1, 2, 3, 5, 10):
             assert window_means(values, w).tolist() == running(values, w), (len(values), w)
+
+
+def test_the_stop_list_guessed_is_the_one_covering_most_tokens_ties_to_english_then_first_met():
+    """guess_language counts each list's stop words in the sample: the largest count wins; in
+    a tie English, else the list whose stop word comes first."""
+    from cleaners.boilerplate.stopwords import guess_language, stop_index
+
+    lists, _ = stop_index()
+    only = {}  # a stop word of one list alone, per list
+    for name, words in lists.items():
+        for w in sorted(words):
+            if sum(w in other for other in lists.values()) == 1:
+                only[name] = w
+                break
+    german, french, english = only["German"], only["French"], only["English"]
+    assert guess_language([[german, german, french]]) == "German"
+    assert guess_language([[german, french]]) == "German"
+    assert guess_language([[french, german]]) == "French"
+    assert guess_language([[french, english]]) == "English"
+    assert guess_language([[english], [german, german]]) == "German"
+    assert guess_language([["zzqx", "12345"]]) is None and guess_language([]) is None
