@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, groupby
 
 import numpy as np
 
@@ -619,40 +619,35 @@ def list_runs(page: Page) -> None:
     """Step 4b: archive and category lists, lists of truncated headlines, feeds of headlines
     with their ages and a blog's list of its recent comments go as wholes."""
     items, reasons = page.items, page.reasons
-    n = len(items)
     names: dict[int, str] = {}  # a comment-list line's name, by line
-
-    def item(k: int, it: Line) -> str | None:
-        if not _plain_list_line(it):
-            return None
-        if it.words <= COMMENT_ITEM_MAX_WORDS and not it.terminal \
-                and not it.tokens.isdisjoint(_COMMENT_ON_WORDS):
-            m = _COMMENT_ITEM.fullmatch(it.text)
-            if m is not None and not m["title"].lstrip("\"'“‘«„")[:1].islower():
-                names[k] = m["name"]
-                return "comment-list"
-        if it.words > LIST_ITEM_MAX_WORDS:
-            return None
-        if it.text[-1] == ")" and _counted_item(it.text):  # (a count ends with its bracket)
-            return "archive-list"
-        if _headline_end(it.text):
-            return "headline-list"
-        return None
-
-    kinds = [item(k, it) for k, it in enumerate(items)]
-    k = 0
-    while k < n:
-        j = k
-        while j < n and kinds[j] is not None and kinds[j] == kinds[k]:
-            j += 1
-        if j - k >= LIST_RUN_MIN and (kinds[k] != "comment-list"
-                                      or len({names[i] for i in range(k, j)}) > 1):
-            for i in range(k, j):
-                _drop(page, i, kinds[i], f"{j - k} lines of a list")
-        k = max(j, k + 1)
+    kinds: list[str | None] = []  # each line's kind of list item (None: no item)
+    for k, it in enumerate(items):
+        kind = None
+        if it.rule is None and not it.comment_marker and not it.end_marker:  # _plain_list_line
+            if it.words <= COMMENT_ITEM_MAX_WORDS and not it.terminal \
+                    and not it.tokens.isdisjoint(_COMMENT_ON_WORDS):
+                m = _COMMENT_ITEM.fullmatch(it.text)
+                if m is not None and not m["title"].lstrip("\"'“‘«„")[:1].islower():
+                    names[k] = m["name"]
+                    kind = "comment-list"
+            if kind is None and it.words <= LIST_ITEM_MAX_WORDS:
+                if it.text[-1] == ")" and _counted_item(it.text):  # (a count ends with its bracket)
+                    kind = "archive-list"
+                elif _headline_end(it.text):
+                    kind = "headline-list"
+        kinds.append(kind)
+    at = 0
+    for kind, run in groupby(kinds):  # the runs of lines of one kind
+        size = len(list(run))
+        if kind is not None and size >= LIST_RUN_MIN and (
+                kind != "comment-list" or len({names[i] for i in range(at, at + size)}) > 1):
+            for i in range(at, at + size):
+                _drop(page, i, kind, f"{size} lines of a list")
+        at += size
     _feeds(page)
     for k, it in enumerate(items):
-        if k not in reasons and _plain_list_line(it):
+        # (a line of LIST_RUN_MIN counts holds as many opening brackets)
+        if it.text.count("(") >= LIST_RUN_MIN and k not in reasons and _plain_list_line(it):
             c = _counts(it.text)
             if c >= LIST_RUN_MIN and it.words <= c * LIST_WORDS_PER_COUNT and all(
                     _is_year(x) for x in _NUMBER.findall(_COUNT.sub(" ", it.text))):
