@@ -185,13 +185,15 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> 
     low = lower_case(text, low)  # (the rules run on it: see regextrie.lowered)
     m = rules.alternations[rules.bucket_of[nwords]].fullmatch(low)
     first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
-    if rules.any_guard[nwords].search(low) is None:
+    g = rules.any_guard[nwords].search(low)
+    if g is None:
         return rules.line_rules[first].reason if m is not None else None
+    at = g.start()  # no guard of these rules occurs before the first of them all
     for i in rules.guarded:
         if i >= first:
             break
         rule = rules.line_rules[i]
-        if nwords <= rule.max_words and rules.guard_re[i].search(low) is not None:
+        if nwords <= rule.max_words and rules.guard_re[i].search(low, at) is not None:
             pat, on_low = rules.guarded_match[i]
             if pat.fullmatch(low if on_low else text):
                 return rule.reason
