@@ -231,7 +231,8 @@ def _is_header(text: str, r: Rules, low: str | None = None) -> bool:
     if text[-1] != ":" and _DIGIT_ANY.search(text) is None:
         return False  # every shape but "NAME says:" has a digit
     low = lower_case(text) if low is None else low
-    dates = [m for m in _DATE_LOW.finditer(low) if m.lastgroup != "my"]
+    dates = [m for m in _DATE_LOW.finditer(low) if m.lastgroup != "my"] \
+        if _DATE_DIGITS.search(low) is not None else []
     if not dates and r.comment_header.search(low) is None:
         return False
     for m in reversed(dates):
@@ -243,6 +244,9 @@ _DIGIT_ANY = re.compile(r"\d")
 _COUNT_END = frozenset(")]kKM")  # the last character of every list_count shape
 _TIME = lowered(r"(?<!\d)\d{1,2}(?::|h\s?)\d{2}(?!\d)(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h))?")
 _DATE_LOW = lowered(DATE_RE.pattern)
+# What every full date of DATE_RE holds (a year: 4 digits; or "15.02.18"): a line without it
+# has none, and the date regex, which tries its forms at every character, need not run.
+_DATE_DIGITS = re.compile(r"\d{4}|\d[./]\d")
 
 
 def stoplist_language(lines: list[str], language: str | None = None) -> str | None:
