@@ -205,6 +205,7 @@ def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int],
     src_items: list[int] = []
     check = seen_prose = False
     code = page.code
+    threshold = f"threshold {page.thr:.2f})"  # (the page's: formatted once)
     for k, it in enumerate(page.items):
         if k in page.reasons:
             reason, detail = page.reasons[k]
@@ -223,7 +224,7 @@ def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int],
                 "low-stopword-density" if 0 <= it.sd < page.thr else "line-model")
             removed.append(Removed(it.idx, it.text, kind,
                                    f"line model p={it.p:.2f} ({code}, stopword density "
-                                   f"{max(it.sd, 0):.2f}, threshold {page.thr:.2f})"))
+                                   f"{max(it.sd, 0):.2f}, {threshold}"))
         else:
             removed.append(Removed(it.idx, it.text, *_outside_reason(it, page, r)))
     return removed, paragraphs, src_items, check
