@@ -915,14 +915,19 @@ def trim_edges(page: Page, r: Rules) -> None:
     or be square!"): +0.004 `with kept`, `w/o gone` unchanged."""
     t = r.t
     items, keep, reasons, n = page.items, page.keep, page.reasons, len(page.items)
-    kept_prose = [k for k in range(n) if keep[k] and items[k].prose and k not in reasons
-                  and not is_caption(items[k], r)]
-    if not kept_prose:
+
+    def kept_prose(k: int) -> bool:  # (a caption is no article paragraph)
+        return keep[k] and items[k].prose and k not in reasons and not is_caption(items[k], r)
+
+    # the first and the last kept paragraph (the ones between them need no caption search)
+    first = next((k for k in range(n) if kept_prose(k)), None)
+    if first is None:
         return
-    leading = (k for k in range(kept_prose[0]) if items[k].rule is not None)
-    for k in chain(leading, range(kept_prose[-1] + 1, n)):
+    last = next(k for k in range(n - 1, first - 1, -1) if kept_prose(k))
+    leading = (k for k in range(first) if items[k].rule is not None)
+    for k in chain(leading, range(last + 1, n)):
         it = items[k]
-        sentence = k > kept_prose[0] and (it.terminal and it.words >= t[
+        sentence = k > first and (it.terminal and it.words >= t[
             "closing_sentence_min_words"] or keep[k] and _sentence(it, t))
         if keep[k] and k not in reasons and (it.rule is not None or not (
                 it.prose or sentence or k in page.sections)):
