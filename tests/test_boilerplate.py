@@ -1547,3 +1547,27 @@ def test_the_stop_list_guessed_is_the_one_covering_most_tokens_ties_to_english_t
     assert guess_language([[french, english]]) == "English"
     assert guess_language([[english], [german, german]]) == "German"
     assert guess_language([["zzqx", "12345"]]) is None and guess_language([]) is None
+
+
+def test_the_line_models_sums_add_their_terms_left_to_right():
+    """_logits adds each row's products in column order, as a Python loop does: numpy's
+    pairwise sum would round these rows differently (the same bits decide close lines alike on
+    every machine)."""
+    import numpy as np
+
+    from cleaners.boilerplate.model import _logits
+
+    rows = [[1e16, 1.0, -1e16, 1.0, 3.0, -2.5, 0.1] * 20,
+            [0.1 * k for k in range(140)],
+            [(-1) ** k * 10.0 ** (k % 17) + 0.3 for k in range(140)]]
+    w = [1.0 + 0.01 * k for k in range(140)]
+
+    def left_to_right(row):
+        total = row[0] * w[0]
+        for v, wk in zip(row[1:], w[1:], strict=True):
+            total += v * wk
+        return 0.25 + total
+
+    got = _logits(np.array(rows), w, 0.25)
+    assert got == [left_to_right(r) for r in rows]
+    assert got[0] != 0.25 + float(np.sum(np.array(rows[0]) * np.array(w)))  # pairwise differs

@@ -137,11 +137,15 @@ def _matrix(rows: list[list[float]]) -> np.ndarray:
 
 def _logits(x: np.ndarray, w: list[float], b: float) -> list[float]:
     """b + the weighted sum of each row of ``x``. The sum is added up column by column, left to
-    right (``accumulate``, never numpy's pairwise ``sum``), as Python's ``sum`` of the products
-    did: the same bits, so the same decisions (a last-bit change can flip a close one)."""
+    right, as Python's ``sum`` of the products did: the same bits, so the same decisions (a
+    last-bit change can flip a close one). The products are laid out a column per row, and
+    numpy reduces over rows, not along them, by adding each row to the sums in turn (never
+    pairwise, as ``sum`` along a row would): twice as fast as ``accumulate`` along the rows,
+    which this replaced (tests/test_boilerplate.py checks the order)."""
     if not len(x):
         return []
-    return (b + np.add.accumulate(x * np.asarray(w), axis=1)[:, -1]).tolist()
+    products = np.ascontiguousarray((x * np.asarray(w)).T)
+    return (b + np.add.reduce(products, axis=0)).tolist()
 
 
 def _probabilities(logits: list[float]) -> list[float]:
