@@ -130,6 +130,9 @@ class Rules:
         # rules matched at the start of a line longer than RULE_MAX_CHARS ("prefix": markup)
         self.prefix = [i for i, e in enumerate(entries) if e.get("prefix")]
         self.guarded = [i for i, r in enumerate(self.requires) if r is not None]
+        # per word count, the guarded rules that allow it, in file order
+        self.guarded_for = [[i for i in self.guarded if self.line_rules[i].max_words >= w]
+                            for w in range(self.max_rule_words + 1)]
         # each guarded rule as match_rule tries it: (pattern, whether on the line's lower case)
         self.guarded_match = {i: _on_lower_case(self.line_rules[i].pattern) for i in self.guarded}
         self.guard_re = {i: re.compile(trie_alternation(self.requires[i] or (), any_prefix=True))
@@ -189,11 +192,11 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> 
     if g is None:
         return rules.line_rules[first].reason if m is not None else None
     at = g.start()  # no guard of these rules occurs before the first of them all
-    for i in rules.guarded:
+    for i in rules.guarded_for[nwords]:
         if i >= first:
             break
         rule = rules.line_rules[i]
-        if nwords <= rule.max_words and rules.guard_re[i].search(low, at) is not None:
+        if rules.guard_re[i].search(low, at) is not None:
             pat, on_low = rules.guarded_match[i]
             if pat.fullmatch(low if on_low else text):
                 return rule.reason

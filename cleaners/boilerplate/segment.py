@@ -423,12 +423,13 @@ def apply_model(page: Page, model: LineModel, r: Rules) -> None:
     prose_between_prose(page, t)
     # An author's note ("Update July 3rd: added a tweet.") next to a kept paragraph.
     window = int(t["article_note_window"])
+    max_words = t["article_note_max_words"]
     for k in range(cut):
         it = items[k]
-        near = range(max(0, k - window), min(n, k + window + 1))
         if not keep[k] and it.terminal and it.rule is None and not it.end_marker \
-                and not it.comment_marker and it.words <= t["article_note_max_words"] \
-                and any(keep[j] and items[j].prose for j in near) \
+                and not it.comment_marker and it.words <= max_words \
+                and any(keep[j] and items[j].prose
+                        for j in range(max(0, k - window), min(n, k + window + 1))) \
                 and r.article_note.fullmatch(it.text):
             keep[k] = True
 
