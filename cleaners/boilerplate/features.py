@@ -139,8 +139,10 @@ class _WordClasses:
         if len(self.seen) + len(tokens) > _PROMO_CACHE_SIZE:
             self.clear()
         r = rules()
+        promo_words, stems = r.promo_words, r.promo_stems_by_first
         for word in tokens - self.seen:
-            if word in r.promo_words or word.startswith(r.promo_stems):
+            # (the stems that begin with the word's first letter: a few of the 65)
+            if word in promo_words or word.startswith(stems.get(word[:1], ())):
                 self.promo.add(word)
             if len(word) >= CONTENT_MIN_CHARS and not word.isdigit():
                 self.content.add(word)

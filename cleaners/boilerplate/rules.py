@@ -85,6 +85,10 @@ class Rules:
         self.profile_short_lines = int(box["profile_short_lines"])
         lex = raw["lexicons"]
         self.promo_stems = tuple(lex["promo"]["stems"])
+        self.promo_stems_by_first: dict[str, tuple[str, ...]] = {}  # by their first letter
+        for stem in self.promo_stems:
+            first = self.promo_stems_by_first.get(stem[:1], ())
+            self.promo_stems_by_first[stem[:1]] = (*first, stem)
         self.promo_words = frozenset(lex["promo"]["words"])
         self.reader = frozenset(lex["reader"]["words"])
 

@@ -778,16 +778,26 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     where: dict[str, list[int]] = {}  # each text's lines (looked up, not searched: head is long)
     for j, text in enumerate(norm):
         where.setdefault(text, []).append(j)
-    # the lines that could be the <title>: every form has a separator
+    # the lines that could be the <title>: every form has a separator; after the first line,
+    # a line holds a heading as a <title> only when it begins with it, and those lines are
+    # found by their text in sorted order (a bisection, not a test of every earlier line)
     with_sep = [j for j, text in enumerate(norm) if _ANY_TITLE_SEP.search(text) is not None]
+    first_sep = bool(with_sep) and with_sep[0] == 0
+    by_text = sorted((norm[j], j) for j in with_sep if j > 0)
     for k, it in enumerate(head):
         if not is_heading_like(it, t):
             continue
         key = norm[k]
         repeats = [j for j in where[key] if j != k] if k <= start else []
-        forms = [(form, j) for j in with_sep[:bisect_left(with_sep, k)]
-                 if (j == 0 or norm[j].startswith(key))
-                 and (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
+        candidates = [0] if first_sep and k > 0 else []
+        for x in range(bisect_left(by_text, (key,)), len(by_text)):
+            text, j = by_text[x]
+            if not text.startswith(key):
+                break
+            if j < k:
+                candidates.append(j)
+        forms = [(form, j) for j in candidates
+                 if (form := _title_form(norm[j], key, first_line=j == 0)) is not None]
         if forms or (repeats and repeated is None):
             prefixed = [j for _, j in forms]
             rep = [j for j in repeats if j > k] + prefixed
