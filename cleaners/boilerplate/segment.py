@@ -105,26 +105,31 @@ def page_rows(page: Page) -> np.ndarray | None:
 def score_lines(items: list[Line], t: dict[str, float], thr: float) -> list[float]:
     """Step 1: each line's prose flag and its score in the main-block search."""
     scores: list[float] = []
+    # (the thresholds, looked up once for the page's lines)
+    min_words, min_chars, title_words = (
+        t["prose_min_words"], t["prose_min_chars"], t["title_max_words"])
+    base, per_point, cap = t["prose_base_score"], t["prose_chars_per_point"], t["prose_score_cap"]
+    marker_score, rule_score = t["marker_line_score"], -t["boilerplate_line_penalty"]
+    sentence_words, sentence_score = t["short_sentence_min_words"], t["short_sentence_score"]
+    short_score = -t["short_line_penalty"]
     for it in items:
-        long_enough = it.words >= t["prose_min_words"] and len(it.text) >= t["prose_min_chars"]
+        long_enough = it.words >= min_words and len(it.text) >= min_chars
         # a line that ends mid-sentence with a comma continues prose (a clause of a list of
         # clauses, "Whereas ..., "); menus and labels do not end so
-        sentence = it.words >= t["title_max_words"] or it.terminal or it.text[-1] in CLAUSE_END
+        sentence = it.words >= title_words or it.terminal or it.text[-1] in CLAUSE_END
         dense = it.sd >= thr or it.sd < 0
         it.prose = (long_enough and sentence and dense and it.rule is None
                     and not it.comment_marker)
         if it.prose:
-            s = t["prose_base_score"] + min(
-                len(it.text) / t["prose_chars_per_point"], t["prose_score_cap"]
-            )
+            s = base + min(len(it.text) / per_point, cap)
         elif it.end_marker or it.comment_marker:
-            s = t["marker_line_score"]
+            s = marker_score
         elif it.rule is not None:
-            s = -t["boilerplate_line_penalty"]
-        elif it.sd >= thr and it.words >= t["short_sentence_min_words"] and it.terminal:
-            s = t["short_sentence_score"]
+            s = rule_score
+        elif it.sd >= thr and it.words >= sentence_words and it.terminal:
+            s = sentence_score
         else:
-            s = -t["short_line_penalty"]
+            s = short_score
         it.score = s
         scores.append(s)
     return scores
