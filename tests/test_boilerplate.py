@@ -1571,3 +1571,18 @@ def test_the_line_models_sums_add_their_terms_left_to_right():
     got = _logits(np.array(rows), w, 0.25)
     assert got == [left_to_right(r) for r in rows]
     assert got[0] != 0.25 + float(np.sum(np.array(rows[0]) * np.array(w)))  # pairwise differs
+
+
+def test_float_matrix_is_np_array_of_the_rows_and_refuses_rows_of_another_width():
+    """float_matrix reads the rows' values in one stream: rows of another width than the one
+    given would be read out of line, so they are refused."""
+    import numpy as np
+    import pytest
+
+    from cleaners.boilerplate.features import float_matrix
+
+    rows = [(1, 2.5, True), (0.0, -3, False)]
+    assert np.array_equal(float_matrix(rows, 3), np.array(rows, dtype=float))
+    assert float_matrix([], 3).shape == (0, 3)
+    with pytest.raises(ValueError):
+        float_matrix(rows, 2)

@@ -624,11 +624,15 @@ def _headers_before(prose: np.ndarray, header: np.ndarray) -> np.ndarray:
     return _log1p_scaled(above, LOG_HEADERS_SCALE)
 
 
-def _matrix(rows: list[tuple[float, ...]], width: int) -> np.ndarray:
-    """Rows of floats (tuples of ``width``) as a float64 matrix: np.fromiter over the values
-    in a row, the same values as np.array(rows), without its search of the nested tuples' shape
-    and types (1.3% of the text pass's instructions: bench/instructions.py)."""
-    return np.fromiter(chain.from_iterable(rows), float, len(rows) * width).reshape(-1, width)
+def float_matrix(rows: list[tuple[float, ...]] | list[list[float]], width: int) -> np.ndarray:
+    """Rows of numbers (each of ``width``) as a float64 matrix: np.fromiter over the values
+    in a row, the same values as np.array(rows), without its search of the nested rows' shape
+    and types (1.3% of the text pass's instructions: bench/instructions.py). ValueError when
+    the rows are not ``width`` long (the values would be read out of line)."""
+    if rows and len(rows[0]) != width:
+        raise ValueError(f"rows of {len(rows[0])} values, not {width}")
+    return np.fromiter(chain.from_iterable(rows), float, len(rows) * width).reshape(
+        len(rows), width)
 
 
 def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], best: float,
@@ -653,7 +657,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     # What the features read of each line, in one pass over the lines, a column each: its text
     # features, then _LINE_ATTRS attributes (a pass over the lines per attribute, as before
     # 24dd564, cost 1.9% more instructions in the text pass).
-    lines = _matrix([(*it.text_feats, it.words, it.sd, it.terminal, it.rule is not None,
+    lines = float_matrix([(*it.text_feats, it.words, it.sd, it.terminal, it.rule is not None,
                       it.prose, it.header, it.count_end, it.comment_marker, it.end_marker,
                       it.promo, it.reader, len(it.text), it.rule in inside_ok) for it in items],
                     _TEXT_FEATS_WIDTH + _LINE_ATTRS)
@@ -702,7 +706,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     long_run = _run_lengths(words_all >= min_words)[:cut]
     prev_prose, next_prose = _prose_distances(prose_flags)
     log_prev_prose_dist, log_next_prose_dist = prev_prose[:cut], next_prose[:cut]
-    coh_prose, coh_other, no_content = _matrix(_cohesion(items)[:cut], _COHESION_WIDTH).T
+    coh_prose, coh_other, no_content = float_matrix(_cohesion(items)[:cut], _COHESION_WIDTH).T
     site_words = _brand_words(items)
     # list shapes of the line's neighbours (key_value, quantity, starts_lower: the max of the
     # line before and after)

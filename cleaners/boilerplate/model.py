@@ -22,7 +22,6 @@ import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from cleaners.boilerplate.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
     LOG_WORDS_SCALE,
+    float_matrix,
     window_means,
 )
 from cleaners.boilerplate.rules import rules
@@ -128,11 +128,8 @@ def stage1(rows: list[list[float]], w: list[float], b: float) -> list[float]:
 
 
 def _matrix(rows: list[list[float]]) -> np.ndarray:
-    """The rows (all of one length) as a float64 matrix: one conversion of the page's values,
-    faster than building it row by row."""
-    width = len(rows[0]) if rows else 0
-    return np.fromiter(chain.from_iterable(rows), float, len(rows) * width).reshape(
-        len(rows), width)
+    """The rows (all of one length) as a float64 matrix (features.float_matrix)."""
+    return float_matrix(rows, len(rows[0]) if rows else 0)
 
 
 def _logits(x: np.ndarray, w: list[float], b: float) -> list[float]:

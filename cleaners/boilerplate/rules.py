@@ -147,7 +147,7 @@ class Rules:
         by_words: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.any_guard: list[re.Pattern[str]] = []
         for w in range(self.max_rule_words + 1):
-            idx = tuple(i for i in self.guarded if self.line_rules[i].max_words >= w)
+            idx = tuple(self.guarded_for[w])
             if idx not in by_words:
                 by_words[idx] = re.compile(trie_alternation(
                     [x for i in idx for x in self.requires[i] or ()], any_prefix=True))

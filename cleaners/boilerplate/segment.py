@@ -629,7 +629,7 @@ def list_runs(page: Page) -> None:
     kinds: list[str | None] = []  # each line's kind of list item (None: no item)
     for k, it in enumerate(items):
         kind = None
-        if it.rule is None and not it.comment_marker and not it.end_marker:  # _plain_list_line
+        if _plain_list_line(it):
             if it.words <= COMMENT_ITEM_MAX_WORDS and not it.terminal \
                     and not it.tokens.isdisjoint(_COMMENT_ON_WORDS):
                 m = _COMMENT_ITEM.fullmatch(it.text)
