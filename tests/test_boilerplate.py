@@ -1285,10 +1285,11 @@ def test_a_comment_widget_under_a_short_post_cuts_the_sidebar_below_it():
     assert not any("Hello stranger" in p for p in r.paragraphs)
 
 
-def test_the_line_caches_never_change_a_result():
+def test_the_line_caches_never_change_a_result(monkeypatch):
     """What a line's text tells is memoized (short lines across pages, long lines across a
     page's passes): every real case cleaned with the caches empty, then again after all the
-    others filled them, gives the same result."""
+    others filled them, and again with a cache so small that it is cleared while a page's new
+    lines go in, gives the same result."""
     from cleaners.boilerplate import features
 
     pages = [p.read_text(encoding="utf-8") for p in sorted(TEXT_CASES.glob("*.txt"))]
@@ -1301,6 +1302,10 @@ def test_the_line_caches_never_change_a_result():
     warm = [clean_text(text) for text in reversed(pages)][::-1]
     assert warm == cold
     assert len(features._LINE_CACHE) > 100  # the warm run did use the cache
+    monkeypatch.setattr(features, "_CACHE_SIZE", 7)
+    features._LINE_CACHE.clear()
+    assert [clean_text(text) for text in pages] == cold
+    assert len(features._LINE_CACHE) <= 7
 
 
 # Real text dumps (trafilatura-eval, Dragnet) whose menus repeat a section name or the site's
