@@ -108,7 +108,8 @@ def line_features(text: str, language: str | None = None) -> LineFeatures:
 def _clean_stable(text: str, language: str | None, model: LineModel | None) -> TextCleanResult:
     """``_clean``, then, when short lines were kept above the first article paragraph (the one
     place where the line model's context changes most once the page chrome is gone), clean the
-    clean document again and drop what that pass drops: cleaning clean text changes nothing."""
+    clean document again and drop what that pass drops: cleaning clean text changes nothing.
+    (A pass that kept its lines as they were asks for none: see _clean.)"""
     memo: dict = {}  # what the passes found of the page's lines (see line_items)
     result, src, check, lang = _clean(text, language, model, memo)
     for _ in range(EXTRA_PASSES):
@@ -160,6 +161,12 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     removed, paragraphs, src_items, check = _explain(page, r)
     if title is not None:
         title = re.sub(r"\s+", " ", title).strip()
+    if check and ([title] if title else []) + paragraphs == [it.text for it in items]:
+        # The pass kept its input's lines as they were: cleaning them again reads the same
+        # lines, with the same stop list, and decides the same (a pass depends on the lines'
+        # texts only; their numbers in the input just name them), so there is no second pass
+        # to run (most UDHR documents).
+        check = False
     return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed),
                             page.site),
             src_items, check, page.language)
