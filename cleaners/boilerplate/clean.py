@@ -165,7 +165,7 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
         # The pass kept its input's lines as they were: cleaning them again reads the same
         # lines, with the same stop list, and decides the same (a pass depends on the lines'
         # texts only; their numbers in the input just name them), so there is no second pass
-        # to run (most UDHR documents).
+        # to run (237 of UDHR's 532 documents, none of the dev sets' web pages).
         check = False
     return (TextCleanResult(title, author, published, tuple(paragraphs), tuple(removed),
                             page.site),
