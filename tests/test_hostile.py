@@ -58,11 +58,24 @@ def build_hostile(base: Path) -> Path:
     (raw / "bad.jsonl").write_text('{"url": "x", "text": "unterminated\n')
     (raw / "empty.txt").write_bytes(b"")
     (raw / "nul.txt").write_bytes(b"text\x00with\x00\x00\x00nuls" * 100)
+    (raw / "backtracking.txt").write_text(with_long_credit(seed_text("002")))
     (base / "secret.txt").write_text("outside the raw folder: must never be read")
     os.symlink(base / "secret.txt", raw / "link-out.txt")
     os.symlink("/etc", raw / "etc")
     os.symlink(raw / "cp1252.txt", raw / "link-in.txt")
     return raw
+
+
+# A paragraph ending in a copyright sign and more words than a photo credit has, each long: the
+# credit rule's regex once tried every way to split them (4 minutes for this one line).
+LONG_CREDIT = "© " + " ".join(["Supercalifragilisticexpialidociousnesses"] * 9)
+
+
+def with_long_credit(text: str) -> str:
+    lines = text.split("\n")
+    k = next(i for i, line in enumerate(lines) if line.startswith("On January 5, the US-led"))
+    lines[k] += " " + LONG_CREDIT
+    return "\n".join(lines)
 
 
 def digests(raw: Path) -> dict[str, str]:
@@ -117,6 +130,7 @@ def test_hostile_folder(prefect_harness, request, tmp_path, where):
         "link-out.txt": "outside-raw",
         "etc": "outside-raw",
         "link-in.txt": "duplicates",
+        "backtracking.txt": "documents",
     }
     docs = {d["source"]["path"]: d for d in read_jsonl(clean / "documents")}
     dups = {d["source"]["path"]: d for d in read_jsonl(clean / "duplicates")}
@@ -131,6 +145,8 @@ def test_hostile_folder(prefect_harness, request, tmp_path, where):
     assert docs["utf16-nobom.txt"]["published"] == "2018-02-15"
     assert docs["cp1252.txt"]["encoding"]["detected"] == "cp1252"
     assert docs["bom.txt"]["encoding"]["method"] == "bom"
+    assert any(p.startswith("On January 5") and p.endswith(LONG_CREDIT)
+               for p in docs["backtracking.txt"]["text"].split("\n"))
     rejected = {r["source"]["path"]: r for r in read_jsonl(clean / "rejected")}
     assert all(r["detail"] for r in rejected.values())
     assert "after gzip decompression" in rejected["bomb.txt.gz"]["detail"]
