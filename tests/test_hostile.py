@@ -67,7 +67,7 @@ def build_hostile(base: Path) -> Path:
 
 
 # A paragraph ending in a copyright sign and more words than a photo credit has, each long: the
-# credit rule's regex once tried every way to split them (4 minutes for this one line).
+# credit rule's regex once tried every way to split them (over a minute for this one line).
 LONG_CREDIT = "© " + " ".join(["Supercalifragilisticexpialidociousnesses"] * 9)
 
 
