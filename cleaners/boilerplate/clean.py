@@ -116,11 +116,11 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
         if not check or not result.paragraphs:
             break
         title_line = next((r.line for r in result.removed if r.reason == "title"), None)
-        doc = ([result.title] if result.title else []) + list(result.paragraphs)
+        doc = _lines_out(result.title, result.paragraphs)
         doc_src = ([title_line if title_line is not None else src[0]] if result.title else []) \
             + src
         again, src2, check, _ = _clean("\n".join(doc), lang or language, model, memo)
-        if ([again.title] if again.title else []) + list(again.paragraphs) == doc:
+        if _lines_out(again.title, again.paragraphs) == doc:
             break
         same_title = again.title == result.title
         kept_lines = set(src2)  # line numbers in doc
@@ -136,6 +136,11 @@ def _clean_stable(text: str, language: str | None, model: LineModel | None) -> T
                                  tuple(removed), result.site or again.site)
         src = [doc_src[i] for i in src2]
     return result
+
+
+def _lines_out(title: str | None, paragraphs: tuple[str, ...] | list[str]) -> list[str]:
+    """A pass's output as the lines the next pass reads: the title, then the paragraphs."""
+    return ([title] if title else []) + list(paragraphs)
 
 
 def _clean(text: str, language: str | None, model: LineModel | None, memo: dict | None = None
@@ -161,7 +166,7 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     removed, paragraphs, src_items, check = _explain(page, r)
     if title is not None:
         title = re.sub(r"\s+", " ", title).strip()
-    if check and ([title] if title else []) + paragraphs == [it.text for it in items]:
+    if check and _lines_out(title, paragraphs) == [it.text for it in items]:
         # The pass kept its input's lines as they were: cleaning them again reads the same
         # lines, with the same stop list, and decides the same (a pass depends on the lines'
         # texts only; their numbers in the input just name them), so there is no second pass
