@@ -1393,6 +1393,24 @@ def test_the_page_title_line_names_the_headline_over_a_repeated_menu_heading(
     assert r.paragraphs
 
 
+def test_case_folding_keeps_what_the_title_search_skips_by():
+    """find_title and headline_at fold the case of a line only where it can equal a heading or
+    hold the <title>: never of a line longer than every heading, nor, for the separators, of a
+    line that holds none. That is exact because case folding (and the quotes made straight),
+    character by character, never makes a text shorter and never makes or unmakes a title
+    separator: checked here for every code point of this Python's Unicode tables."""
+    from cleaners.boilerplate.segment import _ANY_TITLE_SEP, _QUOTES
+
+    for code in range(0x110000):
+        c = chr(code)
+        folded = c.casefold().translate(_QUOTES)
+        assert len(folded) >= 1, hex(code)
+        assert (_ANY_TITLE_SEP.search(c) is None) == (_ANY_TITLE_SEP.search(folded) is None), \
+            hex(code)
+    text = "STRASSE ß – ΣΑΣ “Quote”"  # folded a character at a time, as a whole
+    assert text.casefold() == "".join(ch.casefold() for ch in text)
+
+
 # The site's name each of those pages' <title> line holds beside the headline (None: the line
 # holds none, or no name: John Battelle's <title> runs the name twice into 54 characters).
 TITLE_SITES = {

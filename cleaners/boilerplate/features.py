@@ -603,16 +603,17 @@ def _prose_distances(prose_flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _log1p_scaled(before, LOG_WORDS_SCALE), _log1p_scaled(after, LOG_WORDS_SCALE)
 
 
-def _cohesion(items: list[Line]) -> list[tuple[float, float, float]]:
+def _cohesion(items: list[Line], cut: int) -> list[tuple[float, float, float]]:
     """Lexical cohesion: the share of a line's content words found in the page's other prose
     lines (an article's subheadings and short lines talk about what its paragraphs do) and in
     its other non-prose lines (menus and teaser lists share their template words); and a flag
-    for a line without content words. (coh_prose, coh_other, no_content) per line."""
+    for a line without content words. (coh_prose, coh_other, no_content) per line of
+    items[:cut] (the lines the model scores), from the words of every line."""
     # the words in any prose line, and in two or more (in a prose line besides this one)
     prose_any, prose_2 = _in_one_and_two([it.content for it in items if it.prose])
     other_any, other_2 = _in_one_and_two([it.content for it in items if not it.prose])
     coh: list[tuple[float, float, float]] = []
-    for it in items:
+    for it in items[:cut]:
         c = it.content
         if not c:
             coh.append((0.0, 0.0, 1.0))
@@ -643,8 +644,12 @@ def headline_at(items: list[Line]) -> int:
     first = items[0].text.casefold()
     parts = [x for x in _HEADLINE_SEP.split(first) if x]
     heads = {first, max(parts, key=len)} if parts else {first}
+    longest = max(map(len, heads))
     for k in range(1, len(items)):
-        if items[k].text.casefold() in heads:
+        # (case folding never makes a text shorter: a longer line is no head, and its case
+        # is not folded)
+        text = items[k].text
+        if len(text) <= longest and text.casefold() in heads:
             return k
     return 0
 
@@ -740,7 +745,7 @@ def feature_rows(items: list[Line], keep: list[bool], run_score: list[float], be
     long_run = _run_lengths(words_all >= min_words)[:cut]
     prev_prose, next_prose = _prose_distances(prose_flags)
     log_prev_prose_dist, log_next_prose_dist = prev_prose[:cut], next_prose[:cut]
-    coh_prose, coh_other, no_content = float_matrix(_cohesion(items)[:cut], _COHESION_WIDTH).T
+    coh_prose, coh_other, no_content = float_matrix(_cohesion(items, cut), _COHESION_WIDTH).T
     site_words = _brand_words(items)
     # list shapes of the line's neighbours (key_value, quantity, starts_lower: the max of the
     # line before and after)

@@ -772,7 +772,20 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
                ) -> tuple[int | None, list[int]]:
     """Step 5: (index into items of the title, indices of its repeats) or (None, [])."""
     head = items[: max(start, 0) + 1 + TITLE_AFTER_START]
-    norm = [it.text.casefold().translate(_QUOTES) for it in head]
+    heading = [is_heading_like(it, t) for it in head]
+    # (case folding neither makes nor unmakes a separator, nor makes a text shorter)
+    with_sep = [j for j, it in enumerate(head) if _ANY_TITLE_SEP.search(it.text) is not None]
+    # The lines' case-folded texts where they are compared: the heading-like lines' (the keys
+    # below), those of the lines with a separator (which may be the <title>) and of the lines
+    # no longer than a key (which may repeat one); None for the others (long paragraphs).
+    norm: list[str | None] = [it.text.casefold().translate(_QUOTES) if heading[k] else None
+                              for k, it in enumerate(head)]
+    longest = max((len(x) for x in norm if x is not None), default=-1)
+    for j in with_sep:
+        norm[j] = head[j].text.casefold().translate(_QUOTES)
+    for j, it in enumerate(head):
+        if norm[j] is None and len(it.text) <= longest:
+            norm[j] = it.text.casefold().translate(_QUOTES)
     # 1. the page <title> ("Headline | Site", "Site: Headline") repeated as a line of its own,
     #    or else a heading-like line repeated before the article. The <title> is the stronger
     #    evidence: a menu repeats its section names ("NHL NETWORK" as a heading and as its first
@@ -782,15 +795,15 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     titled = repeated = titled_form = None
     where: dict[str, list[int]] = {}  # each text's lines (looked up, not searched: head is long)
     for j, text in enumerate(norm):
-        where.setdefault(text, []).append(j)
+        if text is not None:
+            where.setdefault(text, []).append(j)
     # the lines that could be the <title>: every form has a separator; after the first line,
     # a line holds a heading as a <title> only when it begins with it, and those lines are
     # found by their text in sorted order (a bisection, not a test of every earlier line)
-    with_sep = [j for j, text in enumerate(norm) if _ANY_TITLE_SEP.search(text) is not None]
     first_sep = bool(with_sep) and with_sep[0] == 0
     by_text = sorted((norm[j], j) for j in with_sep if j > 0)
-    for k, it in enumerate(head):
-        if not is_heading_like(it, t):
+    for k in range(len(head)):
+        if not heading[k]:
             continue
         key = norm[k]
         repeats = [j for j in where[key] if j != k] if k <= start else []
