@@ -163,7 +163,8 @@ def _clean(text: str, language: str | None, model: LineModel | None, memo: dict 
     trim_edges(page, r)
     if KEEP_PROSE_WHEN_EMPTY:
         _prose_when_empty(page)
-    removed, paragraphs, src_items, check = _explain(page, r)
+    removed, paragraphs, src_items, check = _explain(
+        page, r, {} if memo is None else memo.setdefault(_FRAGMENTS, {}))
     if title is not None:
         title = re.sub(r"\s+", " ", title).strip()
     if check and _lines_out(title, paragraphs) == [it.text for it in items]:
@@ -207,10 +208,17 @@ def _prose_when_empty(page: Page) -> None:
             keep[k] = True
 
 
-def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int], bool]:
+# The key of clean_text's memo (see features.line_items) under which the passes keep what the
+# fragment rules cut off each kept text (_kept_line): a line the first pass kept whole comes to
+# the second as it was.
+_FRAGMENTS = object()
+
+
+def _explain(page: Page, r: Rules, cuts: dict[str, tuple]
+             ) -> tuple[list[Removed], list[str], list[int], bool]:
     """The pass's decisions as (removed lines and fragments with their evidence, paragraphs,
     each paragraph's input line number, whether a short line was kept above the first prose
-    paragraph)."""
+    paragraph). ``cuts``: _fragment_cuts by text, of this and earlier passes over the page."""
     t = r.t
     removed: list[Removed] = []
     paragraphs: list[str] = []
@@ -223,7 +231,7 @@ def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int],
             reason, detail = page.reasons[k]
             removed.append(Removed(it.idx, it.text, reason, detail))
         elif page.keep[k]:
-            body = _kept_line(it, r, removed)
+            body = _kept_line(it, r, removed, cuts)
             if body:
                 paragraphs.append(body)
                 src_items.append(it.idx)
@@ -242,9 +250,10 @@ def _explain(page: Page, r: Rules) -> tuple[list[Removed], list[str], list[int],
     return removed, paragraphs, src_items, check
 
 
-def _kept_line(it: Line, r: Rules, removed: list[Removed]) -> str:
+def _kept_line(it: Line, r: Rules, removed: list[Removed], cuts: dict[str, tuple]) -> str:
     """What of a line inside the article stays ("" for nothing): a high-precision rule, a
-    marker or a line without a word removes it; fragment rules cut its end."""
+    marker or a line without a word removes it; fragment rules cut its end (``cuts``: what
+    they cut off each text, see _fragment_cuts)."""
     if it.rule in r.inside_ok and not it.prose:
         removed.append(Removed(it.idx, it.text, it.rule, "matched pattern inside article"))
         return ""
@@ -258,19 +267,36 @@ def _kept_line(it: Line, r: Rules, removed: list[Removed]) -> str:
         removed.append(Removed(it.idx, it.text, "comment-section",
                                "comment marker inside article"))
         return ""
-    body = it.text
+    found = cuts.get(it.text)
+    if found is None:
+        found = cuts[it.text] = _fragment_cuts(it.text, it.words, r)
+    body, frags = found
+    removed.extend(Removed(it.idx, frag, reason, "fragment at end of line")
+                   for frag, reason in (frags if body is not None else frags[:-1]))
+    if body is None:  # a caption ending in a credit
+        removed.append(Removed(it.idx, it.text, "photo-credit",
+                               f"caption ending in credit '{frags[-1][0][:DETAIL_CHARS]}'"))
+        return ""
+    return body
+
+
+def _fragment_cuts(text: str, words: int, r: Rules
+                   ) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """What the fragment rules cut off the end of a kept line's ``text`` (of ``words`` words), in
+    turn: (what stays, the (fragment, reason) cut off); what stays is None for a caption that
+    ends in a photo credit, which goes whole (the credit the last fragment)."""
+    body = text
+    frags: list[tuple[str, str]] = []
     for rule in r.fragment_rules:
         reason = rule[0]
         m = fragment_search(rule, body)
         if m and m.start() > 0:
             frag = body[m.start():].strip()
-            if reason == "photo-credit" and it.words <= r.t["caption_max_words"]:
-                removed.append(Removed(it.idx, it.text, "photo-credit",
-                                       f"caption ending in credit '{frag[:DETAIL_CHARS]}'"))
-                return ""
-            removed.append(Removed(it.idx, frag, reason, "fragment at end of line"))
+            if reason == "photo-credit" and words <= r.t["caption_max_words"]:
+                return None, (*frags, (frag, reason))
+            frags.append((frag, reason))
             body = body[: m.start()].rstrip()
-    return body
+    return body, tuple(frags)
 
 
 def _outside_reason(it: Line, page: Page, r: Rules) -> tuple[str, str]:
