@@ -271,9 +271,10 @@ def _kept_line(it: Line, r: Rules, removed: list[Removed], cuts: dict[str, tuple
     if found is None:
         found = cuts[it.text] = _fragment_cuts(it.text, it.words, r)
     body, frags = found
+    caption = body is None  # a caption ending in a photo credit (its last fragment) goes whole
     removed.extend(Removed(it.idx, frag, reason, "fragment at end of line")
-                   for frag, reason in (frags if body is not None else frags[:-1]))
-    if body is None:  # a caption ending in a credit
+                   for frag, reason in (frags[:-1] if caption else frags))
+    if caption:
         removed.append(Removed(it.idx, it.text, "photo-credit",
                                f"caption ending in credit '{frags[-1][0][:DETAIL_CHARS]}'"))
         return ""

@@ -781,10 +781,9 @@ def find_title(items: list[Line], start: int, t: dict[str, float]
     norm: list[str | None] = [it.text.casefold().translate(_QUOTES) if heading[k] else None
                               for k, it in enumerate(head)]
     longest = max((len(x) for x in norm if x is not None), default=-1)
-    for j in with_sep:
-        norm[j] = head[j].text.casefold().translate(_QUOTES)
+    seps = set(with_sep)
     for j, it in enumerate(head):
-        if norm[j] is None and len(it.text) <= longest:
+        if norm[j] is None and (j in seps or len(it.text) <= longest):
             norm[j] = it.text.casefold().translate(_QUOTES)
     # 1. the page <title> ("Headline | Site", "Site: Headline") repeated as a line of its own,
     #    or else a heading-like line repeated before the article. The <title> is the stronger
