@@ -53,6 +53,7 @@ import gzip
 import hashlib
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -582,6 +583,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"quality: {len(jobs)} pages in {wall:.0f} s wall ({pages_wall:.0f} s per-page methods, "
           f"{site_wall:.0f} s Dragnet site runs; {args.workers} workers)")
+    # The times depend on the interpreter's build as much as on the code (Makefile: PYTHON)
+    interpreter = f"{sys.executable} -> {os.path.realpath(sys.executable)} " \
+        f"(Python {platform.python_version()})"
+    print(f"interpreter: {interpreter}")
     print("scores: word 4-gram shingle sets (regex \\w+; letters as tokens in Han/Kana/Thai/Lao/"
           "Khmer/Myanmar), P/R/F1 per page then averaged; empty output = 0; empty gold = not "
           "scored. emptied = pages with no output token (cleanwire: rejected). ms/page: CPU time "
@@ -589,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
     print("methods:")
     for m in methods:
         print(f"   {m:<25} {q.METHOD_NOTES.get(m, '?')}")
-    report: dict = {"sets": {}, "info": info, "wall_seconds": round(wall, 1),
+    report: dict = {"sets": {}, "info": info, "interpreter": interpreter,
+                    "wall_seconds": round(wall, 1),
                     "workers": args.workers, "methods": {m: q.METHOD_NOTES.get(m, "")
                                                         for m in methods}}
     order = {m: i for i, m in enumerate(methods)}
