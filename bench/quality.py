@@ -39,8 +39,9 @@ cleanwire's title is scored with its text (the gold bodies hold the title); traf
 `extract` gives no title. Dragnet's `1st line` is the share of pages whose output begins with the
 gold body's first line (normalized): the headline in most golds, so it measures the title found
 (a gold that begins with a date or a byline counts as a miss for every method). ms/page is CPU
-time per call (time.process_time, in the worker processes, after a warm-up and a gc.freeze, as a
-run's workers do: running/workers.py), steady on a shared machine; the site runs' is wall time.
+time per call (time.process_time, in the worker processes, after a warm-up and a gc.freeze, and
+with the cyclic collector off for the text methods, as a run's workers do: running/workers.py,
+running.work.collector_paused), steady on a shared machine; the site runs' is wall time.
 Each set's `time:` line gives the text pass's ms/page and cleanwire's time as a multiple of the
 library's on the same pages (SPEED_PAIRS): trafilatura-nocomments extracts the text alone,
 trafilatura-metadata the text with the title, author and date, as cleanwire-html does.

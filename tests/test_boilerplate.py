@@ -1642,3 +1642,4 @@ def test_float_matrix_is_np_array_of_the_rows_and_refuses_rows_of_another_width(
     assert float_matrix([], 3).shape == (0, 3)
     with pytest.raises(ValueError):
         float_matrix(rows, 2)
+

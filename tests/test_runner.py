@@ -217,3 +217,127 @@ def test_a_stopped_runner_ends_a_batch_waiting_on_stuck_workers_at_once(raw):
     thread.join(timeout=30)
     assert ended == ["stopped"]
     assert time.monotonic() - start < 10  # the batch's budget: 6 pages x 60 s + 60 s
+
+
+def _collections_while_cleaning(paths: list[str]) -> tuple[list[tuple[int, int]], int]:
+    """In a worker: how many collections the cyclic collector ran while each page was cleaned
+    (running.work.clean_page, as a batch does), alone and with a second thread alive (which
+    leaves the collector on); and the threads the worker runs."""
+    import gc
+    import gzip
+    from pathlib import Path
+
+    from cleaners.document import Source
+    from cleaners.pipeline import Page
+    from running.work import clean_page
+
+    runs = []
+
+    def count(phase, info):
+        if phase == "start":
+            runs.append(info["generation"])
+
+    def collections(page) -> int:
+        gc.collect()
+        runs.clear()
+        gc.callbacks.append(count)
+        try:
+            clean_page(page, Settings())
+        finally:
+            gc.callbacks.remove(count)
+        return len(runs)
+
+    threads = threading.active_count()
+    counts = []
+    threshold = gc.get_threshold()
+    gc.set_threshold(50, *threshold[1:])  # (collections every 50 objects: many a page if on)
+    for path in paths:
+        fmt = "html" if ".html" in path else "text"
+        data = Path(path).read_bytes()
+        data = gzip.decompress(data) if path.endswith(".gz") else data
+        page = Page(Path(path).name, Source(Path(path).name, None, fmt, None, None), data, fmt, {})
+        alone = collections(page)
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            counts.append((alone, collections(page)))
+        finally:
+            stop.set()
+            other.join()
+    gc.set_threshold(*threshold)
+    return counts, threads
+
+
+def _largest(folder, pattern: str, n: int) -> list[str]:
+    return [str(p) for p in sorted(folder.glob(pattern), key=lambda p: -p.stat().st_size)[:n]]
+
+
+def test_a_worker_cleans_a_text_page_with_the_collector_off_and_an_html_page_with_it_on():
+    """running.work.collector_paused: in a worker (one thread), a text page's steps run without
+    collections (at most one, of what they return, once the collector is on again); an HTML
+    page's trafilatura, which makes cycles, runs with them; and a text page's steps make no
+    reference cycle (nothing is left for a collection to find)."""
+    cases = SEEDS.parent
+    texts = _largest(cases / "text", "*.txt", 3)
+    htmls = _largest(cases / "html", "*.html.gz", 2)
+    with BatchRunner(1) as runner:
+        counts, threads = runner._current()[0].submit(
+            _collections_while_cleaning, texts + htmls).result()
+        left = runner._current()[0].submit(
+            _cycles_left, [str(p) for p in sorted((cases / "text").glob("*.txt"))[:30]]).result()
+    assert threads == 1
+    for alone, with_thread in counts[:3]:  # text: none (or one, of what the steps return)
+        assert alone <= 1 and with_thread >= 20, counts
+    for alone, _ in counts[3:]:  # HTML: collections, as with the collector on
+        assert alone >= 20, counts
+
+    # (in the worker: in a process with other threads, what they drop meanwhile would count)
+    assert left == [0] * len(left) and len(left) == 30, left
+
+
+def _cycles_left(paths: list[str]) -> list[int]:
+    """In a worker: what a collection finds after each text page's steps ran with the collector
+    off (unreachable objects: cycles the steps made)."""
+    import gc
+    from pathlib import Path
+
+    from cleaners.document import Source
+    from cleaners.pipeline import Page, clean
+
+    pages = [Page(Path(p).name, Source(Path(p).name, None, "text", None, None),
+                  Path(p).read_bytes(), "text", {}) for p in paths]
+    clean(pages[0])  # (the first page loads the libraries' data: cycles, once)
+    gc.collect()
+    gc.disable()
+    try:
+        left = []
+        for page in pages:
+            clean(page)
+            left.append(gc.collect())
+        return left
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_left_as_it_is_with_another_thread_or_when_off():
+    import gc
+
+    from running.work import collector_paused
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with collector_paused("text"):
+            assert gc.isenabled()
+    finally:
+        stop.set()
+        other.join()
+    gc.disable()
+    try:
+        with collector_paused("text"):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
