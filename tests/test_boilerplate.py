@@ -1341,6 +1341,45 @@ def test_the_line_caches_never_change_a_result(monkeypatch):
     assert len(features._LINE_CACHE) <= 7
 
 
+def test_the_words_guard_parts_rule_out_only_lines_without_the_guards(monkeypatch):
+    """match_rule rules out a guarded rule by the guard parts the line's words hold (classified
+    once per word) where it searched the line for the guards: on every line of the real dumps
+    (and lines with "İ", whose lower case is not str.lower's), each guarded rule whose guards
+    occur in the line is a candidate, and every line gets the same rule either way; also when
+    the word classes are cleared while a page's words go in."""
+    from cleaners.boilerplate import features
+    from cleaners.boilerplate.rules import match_rule, rules
+
+    r = rules()
+    lines = [" ".join(x.split()) for p in sorted(TEXT_CASES.glob("*.txt"))
+             for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+    lines += ["İLGİLİ YAZILAR: 12.03.2019", "Foto: İSTOCK", "Follow us on Twitter | İnstagram"]
+    monkeypatch.setattr(features, "_PROMO_CACHE_SIZE", 500)
+    words = features._PROMO_CACHE
+    words.clear()
+    read = [features._read_line(x) for x in lines]
+    guarded_hits = 0
+    for start in range(0, len(read), 40):  # as pages of 40 lines
+        page = read[start:start + 40]
+        words.learn(set().union(*(toks for _, _, toks, _ in page)))
+        for text, low, toks, nwords in page:
+            if len(text) > 600 or nwords > r.max_rule_words:
+                continue
+            low_case = lower_case(text, low)
+            by_words = words.guards_of(frozenset(toks)) if low_case is low else None
+            expected = match_rule(text, nwords, r, low_case)
+            assert match_rule(text, nwords, r, low_case, by_words) == expected, text
+            if by_words is None:
+                continue
+            in_text = [bit for bit, g in r.text_guards if g.search(low_case)]
+            for i in r.guarded_for[nwords]:
+                if r.guard_re[i].search(low_case):
+                    assert (by_words | sum(in_text)) >> i & 1, (text, r.requires[i])
+            guarded_hits += expected in {r.line_rules[i].reason for i in r.guarded}
+    assert len(words.seen) <= 500 + 40 * 50  # the classes were cleared on the way
+    assert guarded_hits > 300  # navigation, datelines, share prompts, credits: real matches
+
+
 # Real text dumps (trafilatura-eval, Dragnet) whose menus repeat a section name or the site's
 # name above the headline: the page <title>, printed as the first line ("Headline | Site",
 # "Headline -", "Site: Headline"), names the headline. (The page, its headline, and a heading

@@ -118,35 +118,60 @@ _PROMO_CACHE_SIZE = 100_000  # words: about 10 MB at most
 
 class _WordClasses:
     """What a word alone tells, filled as words are met: whether it is a promo word (or starts
-    with a promo stem) and whether it can be a content word (CONTENT_MIN_CHARS+ characters, not
-    a number). Words recur across lines and pages, and the stems' startswith per word cost 12% of
-    the text pass. The classes are sets, so that a line's counts are set operations and C loops
-    over its tokens (``promo.isdisjoint(tokens)``: most lines hold no promo word), with no
-    Python call per word (a dict looked up word by word cost 3 times more)."""
+    with a promo stem), whether it can be a content word (CONTENT_MIN_CHARS+ characters, not
+    a number), and the guarded line rules whose guard parts it holds (rules.Rules.guard_parts).
+    Words recur across lines and pages, and the stems' startswith per word cost 12% of the text
+    pass. The classes are sets, so that a line's counts are set operations and C loops over its
+    tokens (``promo.isdisjoint(tokens)``: most lines hold no promo word), with no Python call per
+    word (a dict looked up word by word cost 3 times more)."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()  # the words classified
         self.promo: set[str] = set()
         self.content: set[str] = set()
+        self.guarded: set[str] = set()  # the words that hold a guard part
+        self.guards: dict[str, int] = {}  # theirs: bit i for line rule i
 
     def clear(self) -> None:
         self.seen.clear()
         self.promo.clear()
         self.content.clear()
+        self.guarded.clear()
+        self.guards.clear()
 
-    def learn(self, tokens: frozenset[str]) -> None:
-        """Classify the words of ``tokens`` not seen yet."""
-        if len(self.seen) + len(tokens) > _PROMO_CACHE_SIZE:
+    def learn(self, words: set[str]) -> None:
+        """Classify the words not seen yet of ``words``: a page's new lines' words, all at once
+        (so that the classes, cleared when full, hold all of them while the page is read). The
+        new words are classified together, one a line in one text, by a regex each: a few C
+        calls a page, where a Python loop over them cost 8% of the text pass."""
+        new = words - self.seen
+        if not new:
+            return
+        if len(self.seen) + len(new) > _PROMO_CACHE_SIZE:
             self.clear()
+            new = set(words)
         r = rules()
-        promo_words, stems = r.promo_words, r.promo_stems_by_first
-        for word in tokens - self.seen:
-            # (the stems that begin with the word's first letter: a few of the 65)
-            if word in promo_words or word.startswith(stems.get(word[:1], ())):
-                self.promo.add(word)
-            if len(word) >= CONTENT_MIN_CHARS and not word.isdigit():
-                self.content.add(word)
-        self.seen.update(tokens)
+        joined = "\n".join(new)  # (a word holds no line break: it is a run of letters)
+        self.promo |= new & r.promo_words
+        self.promo.update(r.promo_stem_words.findall(joined))
+        self.content.update([w for w in new if len(w) >= CONTENT_MIN_CHARS and not w.isdigit()])
+        for word in r.guard_words.findall(joined):
+            bits = 0
+            for bit, parts in r.guard_parts:
+                if any(map(word.__contains__, parts)):
+                    bits |= bit
+            self.guards[word] = bits
+            self.guarded.add(word)
+        self.seen |= new
+
+    def guards_of(self, tokens: frozenset[str]) -> int:
+        """The guarded line rules whose guard parts the words ``tokens`` hold (bit i: rule i)."""
+        if self.guarded.isdisjoint(tokens):
+            return 0
+        bits = 0
+        for word in tokens & self.guarded:
+            bits |= self.guards[word]
+        return bits
 
 
 _PROMO_CACHE = _WordClasses()
@@ -316,14 +341,13 @@ def _new_facts(items: list[Line], toks_per_line: list[list[str]], lows: list[str
     the text pass's time for 1.6% fewer instructions (each regex's program and the code that
     runs it stay in the processor's caches while it runs over all the lines, it seems)."""
     words = _PROMO_CACHE
+    words.learn(set().union(*toks_per_line))
     lexical = []
     for it, toks in zip(items, toks_per_line, strict=True):
         sd, tokens, content, reader, promo = it.sd, it.tokens, it.content, it.reader, it.promo
         if toks:
             sd = sum(map(stop.__contains__, toks)) / len(toks)
             tokens = frozenset(toks)
-            if not words.seen.issuperset(tokens):  # (most lines' words are known: no call)
-                words.learn(tokens)
             content = (tokens & words.content) - stop
             # most lines hold no reader or promo word: a set test rules them out
             reader = 0.0 if r.reader.isdisjoint(tokens) else \
@@ -333,10 +357,13 @@ def _new_facts(items: list[Line], toks_per_line: list[list[str]], lows: list[str
         if it.words > len(toks) + CJK_EXTRA_WORDS:  # CJK: no stop list here, density typical
             sd = -1.0
         lexical.append((sd, tokens, content, reader, promo))
-    # what the rules and markers run on (regextrie.lowered)
-    lows = [lower_case(it.text, low) for it, low in zip(items, lows, strict=True)]
-    line_rules = [match_rule(it.text, it.words, r, low) for it, low in zip(items, lows,
-                                                                          strict=True)]
+    # what the rules and markers run on (regextrie.lowered); the words' guard parts when the
+    # tokens are its words (lower_case is text.lower() but where "İ" is)
+    low_cases = [lower_case(it.text, low) for it, low in zip(items, lows, strict=True)]
+    line_rules = [match_rule(it.text, it.words, r, low,
+                             words.guards_of(lex[1]) if low is read else None)
+                  for it, low, read, lex in zip(items, low_cases, lows, lexical, strict=True)]
+    lows = low_cases
     max_words, max_chars = t["marker_max_words"], t["marker_max_chars"]
     markers = [_marker(it, low, r, max_words, max_chars)
                for it, low in zip(items, lows, strict=True)]

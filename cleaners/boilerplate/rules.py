@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import regex
+
 from cleaners.dates import DATE_ONLY
 from cleaners.regextrie import CaseSensitive, lower_case, lowered, trie_alternation
 
@@ -30,6 +32,10 @@ PREFIX_MAX_CHARS = 5000
 # Fragment rules are anchored at the end of a line and none can match more than a few hundred
 # characters: they are searched in the line's tail only (long paragraphs cost no more).
 FRAGMENT_TAIL = 400
+# A guard's run of word characters (see Rules._init_guard_parts): word characters for `re` and
+# for `regex` alike, as the line's words are found by either (features._read_line).
+_GUARD_PART = re.compile(r"\w+")
+_REGEX_WORD = regex.compile(r"\w+")
 
 
 class LineRule(NamedTuple):
@@ -85,10 +91,9 @@ class Rules:
         self.profile_short_lines = int(box["profile_short_lines"])
         lex = raw["lexicons"]
         self.promo_stems = tuple(lex["promo"]["stems"])
-        self.promo_stems_by_first: dict[str, tuple[str, ...]] = {}  # by their first letter
-        for stem in self.promo_stems:
-            first = self.promo_stems_by_first.get(stem[:1], ())
-            self.promo_stems_by_first[stem[:1]] = (*first, stem)
+        # the words, one a line, that begin with a promo stem (features._WordClasses)
+        self.promo_stem_words = re.compile(
+            f"(?m)^(?:{trie_alternation(self.promo_stems, any_prefix=True)}).*")
         self.promo_words = frozenset(lex["promo"]["words"])
         self.reader = frozenset(lex["reader"]["words"])
 
@@ -152,6 +157,7 @@ class Rules:
                 by_words[idx] = re.compile(trie_alternation(
                     [x for i in idx for x in self.requires[i] or ()], any_prefix=True))
             self.any_guard.append(by_words[idx])
+        self._init_guard_parts()
         self.alternations = []
         for limit in self.limits:
             idx = [i for i, rule in enumerate(self.line_rules)
@@ -159,6 +165,41 @@ class Rules:
             self.alternations.append(lowered(  # matched against the line's lower case
                 "|".join(f"(?P<r{i}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', self.line_rules[i].pattern.pattern)})"
                          for i in idx) or "(?!)"))
+
+
+    def _init_guard_parts(self) -> None:
+        """The guards as a line's words show them (match_rule's ``word_guards``). A guard's
+        longest run of word characters ("follow" of "follow us", "google" of "google+", "php"
+        of ".php") lies inside one of the line's words wherever the guard occurs in the line:
+        each word is classified once, by the guarded rules whose parts it holds
+        (features._WordClasses), and a line whose words hold no part is ruled out by a set
+        operation, where searching the line for every guard cost a third of match_rule. A guard
+        without a run of two word characters ("|", "©", "(c)", " x"; a digit is a part) is
+        searched in the line."""
+        self.guard_parts: list[tuple[int, tuple[str, ...]]] = []  # (1 << i, rule i's parts)
+        text_guards: dict[int, list[str]] = {}  # rule i's guards searched in the line
+        for i in self.guarded:
+            parts: list[str] = []
+            for guard in self.requires[i] or ():
+                part = max(_GUARD_PART.findall(guard), key=len, default="")
+                if len(part) >= 2 or part and part == guard:
+                    if not _REGEX_WORD.fullmatch(part):
+                        raise ValueError(f"guard {guard!r}: {part!r} is no word for `regex`")
+                    parts.append(part)
+                else:
+                    text_guards.setdefault(i, []).append(guard)
+            if parts:
+                self.guard_parts.append((1 << i, tuple(dict.fromkeys(parts))))
+        # the words, one a line, that hold a part of any guard
+        any_part = trie_alternation({p for _, parts in self.guard_parts for p in parts},
+                                    any_prefix=True)
+        self.guard_words = re.compile(f"(?m)^.*?(?:{any_part}).*")
+        self.text_guards = [(1 << i, re.compile(trie_alternation(g, any_prefix=True)))
+                            for i, g in text_guards.items()]
+        # per word count, the guards searched in the line of the rules that allow it
+        self.any_text_guard = [re.compile(trie_alternation(
+            [g for i in self.guarded_for[w] for g in text_guards.get(i, ())], any_prefix=True))
+            for w in range(self.max_rule_words + 1)]
 
 
 def _on_lower_case(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], bool]:
@@ -181,10 +222,12 @@ def rules() -> Rules:
     return _LOADED
 
 
-def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> str | None:
+def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None,
+               word_guards: int | None = None) -> str | None:
     """The reason of the first line rule (in file order) that matches the whole line, or None.
     ``text`` is the line with whitespace collapsed, ``low`` its lower case (``text.lower()``)
-    if known."""
+    if known. ``word_guards``, if known: the guarded rules whose guard parts the words of
+    ``low`` (``lower_case(text, low)``) hold, bit i for rule i (see Rules._init_guard_parts)."""
     if len(text) > RULE_MAX_CHARS or nwords > rules.max_rule_words:
         head = text[:PREFIX_MAX_CHARS]
         return next((rules.line_rules[i].reason for i in rules.prefix
@@ -192,15 +235,25 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None) -> 
     low = lower_case(text, low)  # (the rules run on it: see regextrie.lowered)
     m = rules.alternations[rules.bucket_of[nwords]].fullmatch(low)
     first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
-    g = rules.any_guard[nwords].search(low)
-    if g is None:
-        return rules.line_rules[first].reason if m is not None else None
-    at = g.start()  # no guard of these rules occurs before the first of them all
+    if word_guards is None:
+        g = rules.any_guard[nwords].search(low)
+        if g is None:
+            return rules.line_rules[first].reason if m is not None else None
+        candidates, at = -1, g.start()  # every rule; no guard occurs before the first of all
+    else:
+        g = rules.any_text_guard[nwords].search(low)
+        if g is None and not word_guards:
+            return rules.line_rules[first].reason if m is not None else None
+        candidates, at = word_guards, 0
+        if g is not None:
+            for bit, guards in rules.text_guards:
+                if guards.search(low, g.start()) is not None:
+                    candidates |= bit
     for i in rules.guarded_for[nwords]:
         if i >= first:
             break
         rule = rules.line_rules[i]
-        if rules.guard_re[i].search(low, at) is not None:
+        if candidates >> i & 1 and rules.guard_re[i].search(low, at) is not None:
             pat, on_low = rules.guarded_match[i]
             if pat.fullmatch(low if on_low else text):
                 return rule.reason
