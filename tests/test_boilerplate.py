@@ -1357,6 +1357,8 @@ def test_the_words_guard_parts_rule_out_only_lines_without_the_guards(monkeypatc
     monkeypatch.setattr(features, "_PROMO_CACHE_SIZE", 500)
     words = features._PROMO_CACHE
     words.clear()
+    clears = []
+    monkeypatch.setattr(words, "clear", lambda: clears.append(1) or type(words).clear(words))
     read = [features._read_line(x) for x in lines]
     guarded_hits = 0
     for start in range(0, len(read), 40):  # as pages of 40 lines
@@ -1376,7 +1378,7 @@ def test_the_words_guard_parts_rule_out_only_lines_without_the_guards(monkeypatc
                 if r.guard_re[i].search(low_case):
                     assert (by_words | sum(in_text)) >> i & 1, (text, r.requires[i])
             guarded_hits += expected in {r.line_rules[i].reason for i in r.guarded}
-    assert len(words.seen) <= 500 + 40 * 50  # the classes were cleared on the way
+    assert len(clears) > 10  # the classes were cleared on the way
     assert guarded_hits > 300  # navigation, datelines, share prompts, credits: real matches
 
 

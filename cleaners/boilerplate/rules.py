@@ -166,7 +166,6 @@ class Rules:
                 "|".join(f"(?P<r{i}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', self.line_rules[i].pattern.pattern)})"
                          for i in idx) or "(?!)"))
 
-
     def _init_guard_parts(self) -> None:
         """The guards as a line's words show them (match_rule's ``word_guards``). A guard's
         longest run of word characters ("follow" of "follow us", "google" of "google+", "php"
