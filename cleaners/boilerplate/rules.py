@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -149,14 +150,7 @@ class Rules:
         # Per word count, every guard of the guarded rules that allow that many words in one
         # regex: most lines hold none of them, and one search rules them all out (one search
         # per guarded rule cost a third of match_rule).
-        by_words: dict[tuple[int, ...], re.Pattern[str]] = {}
-        self.any_guard: list[re.Pattern[str]] = []
-        for w in range(self.max_rule_words + 1):
-            idx = tuple(self.guarded_for[w])
-            if idx not in by_words:
-                by_words[idx] = re.compile(trie_alternation(
-                    [x for i in idx for x in self.requires[i] or ()], any_prefix=True))
-            self.any_guard.append(by_words[idx])
+        self.any_guard = self._per_word_count(lambda i: self.requires[i] or ())
         self._init_guard_parts()
         self.alternations = []
         for limit in self.limits:
@@ -196,9 +190,20 @@ class Rules:
         self.text_guards = [(1 << i, re.compile(trie_alternation(g, any_prefix=True)))
                             for i, g in text_guards.items()]
         # per word count, the guards searched in the line of the rules that allow it
-        self.any_text_guard = [re.compile(trie_alternation(
-            [g for i in self.guarded_for[w] for g in text_guards.get(i, ())], any_prefix=True))
-            for w in range(self.max_rule_words + 1)]
+        self.any_text_guard = self._per_word_count(lambda i: text_guards.get(i, ()))
+
+    def _per_word_count(self, guards: Callable[[int], Iterable[str]]) -> list[re.Pattern[str]]:
+        """Per word count, one regex for the guards (``guards(i)`` of rule i) of the guarded
+        rules that allow that many words; one compiled per distinct set of rules."""
+        by_rules: dict[tuple[int, ...], re.Pattern[str]] = {}
+        out: list[re.Pattern[str]] = []
+        for w in range(self.max_rule_words + 1):
+            idx = tuple(self.guarded_for[w])
+            if idx not in by_rules:
+                by_rules[idx] = re.compile(trie_alternation(
+                    [g for i in idx for g in guards(i)], any_prefix=True))
+            out.append(by_rules[idx])
+        return out
 
 
 def _on_lower_case(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], bool]:
