@@ -41,7 +41,10 @@ gold body's first line (normalized): the headline in most golds, so it measures 
 (a gold that begins with a date or a byline counts as a miss for every method). ms/page is CPU
 time per call (time.process_time, in the worker processes, after a warm-up and a gc.freeze, and
 with the cyclic collector off for the text methods, as a run's workers do: running/workers.py,
-running.work.collector_paused), steady on a shared machine; the site runs' is wall time.
+running.work.collector_paused), steady on a shared machine; the site runs' is wall time. Each
+method runs over a batch of 8 pages in a row, the methods in turn (BATCH_PAGES), as a worker
+runs a batch of pages; bench/textpass.py compares the text pass's time there with its time
+inside the pipeline's own worker loop.
 Each set's `time:` line gives the text pass's ms/page and cleanwire's time as a multiple of the
 library's on the same pages (SPEED_PAIRS): trafilatura-nocomments extracts the text alone,
 trafilatura-metadata the text with the title, author and date, as cleanwire-html does.
@@ -91,8 +94,18 @@ def norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", s).split()).lower()
 
 
-# -- one page, in a worker ----------------------------------------------------------------------
-def _page_trafilatura_eval(spec: dict, methods: list[str], proxy: bool) -> dict:
+# -- a batch of pages, in a worker --------------------------------------------------------------
+# Each method runs over a batch of BATCH_PAGES pages in a row, the methods in turn (their order
+# turned by one each batch), then its outputs are scored: as a run's worker cleans a batch of
+# one kind of page, with the code and data of one method in the processor's caches. Every method
+# on each page in turn made a method's time depend on what else the bench ran: trafilatura-eval's
+# text pass took 9.8 ms a page beside trafilatura-text alone and 12.8 ms beside the eight
+# methods of a full run (trafilatura-text 11.9 and 16.4 ms). The methods still alternate every
+# few pages, so a change in the machine's load falls on all of them alike.
+BATCH_PAGES = 8
+
+
+def _load_trafilatura_eval(spec: dict, methods: list[str], proxy: bool) -> tuple[dict, dict]:
     base, case = Path(spec["base"]), spec["case"]
     page = {"id": case["id"], "url": case.get("url"), "site": None, "lang": None,
             "text": None, "text_bytes": None, "html": None}
@@ -109,11 +122,13 @@ def _page_trafilatura_eval(spec: dict, methods: list[str], proxy: bool) -> dict:
 
         body = trafilatura.extract(page["html"], url=page["url"], include_comments=False) or ""
         gold = q.shingles(body) if len(body.split()) >= MIN_BODY_WORDS else None
+    return page, {"case": case, "gold": gold}
+
+
+def _score_trafilatura_eval(page: dict, ctx: dict, runs: dict) -> dict:
+    case, gold = ctx["case"], ctx["gold"]
     out = {"set": "trafilatura-eval", "id": case["id"], "split": split_of(case["id"]), "m": {}}
-    for m in methods:
-        result, dt, err = q.timed(m, page)
-        if result is None:
-            continue
+    for m, (result, dt, err) in runs.items():
         o = norm(result)
         lost = [f for f in case["with"] if norm(f) not in o]
         kept = [f for f in case["without"] if norm(f) in o]
@@ -126,20 +141,21 @@ def _page_trafilatura_eval(spec: dict, methods: list[str], proxy: bool) -> dict:
     return out
 
 
-def _page_dragnet(spec: dict, methods: list[str]) -> dict:
+def _load_dragnet(spec: dict, methods: list[str], proxy: bool) -> tuple[dict, dict]:
     text_bytes = q.read_maybe_gz(Path(spec["text"]))
     page = {"id": spec["id"], "url": spec["url"], "site": spec["domain"], "lang": None,
             "text_bytes": text_bytes, "text": q.decode(text_bytes), "html": None}
     if any(m in HTML_METHODS for m in methods):
         page["html"] = q.read_maybe_gz(Path(spec["html"]))
-    gold_text = q.decode(q.read_maybe_gz(Path(spec["gold"])))
+    return page, {"spec": spec, "gold_text": q.decode(q.read_maybe_gz(Path(spec["gold"])))}
+
+
+def _score_dragnet(page: dict, ctx: dict, runs: dict) -> dict:
+    spec, gold_text = ctx["spec"], ctx["gold_text"]
     gold = q.shingles(gold_text)
     out = {"set": "dragnet", "id": spec["id"], "site": spec["domain"], "split": spec["split"],
            "m": {}}
-    for m in methods:
-        result, dt, err = q.timed(m, page)
-        if result is None:
-            continue
+    for m, (result, dt, err) in runs.items():
         sh = q.shingles(result)
         out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold),
                        "first": same_first_line(result, gold_text)}
@@ -173,19 +189,21 @@ def udhr_paragraphs(result: str, paragraphs: list[str]) -> tuple[int, int]:
     return lost, cut
 
 
-def _page_udhr(spec: dict, methods: list[str]) -> dict:
+def _load_udhr(spec: dict, methods: list[str], proxy: bool) -> tuple[dict, dict]:
     u = q.udhr_page(Path(spec["path"]))
     text = q.visible_text(u["html"])
     page = {"id": spec["id"], "url": None, "site": None, "lang": u["lang"], "text": text,
             "text_bytes": text.encode("utf-8"), "html": u["html"]}
+    return page, {"spec": spec, "u": u}
+
+
+def _score_udhr(page: dict, ctx: dict, runs: dict) -> dict:
+    spec, u = ctx["spec"], ctx["u"]
     gold = q.shingles(u["gold"])
     script = q.dominant_script(" ".join(u["paragraphs"]))
     out = {"set": "udhr", "id": spec["id"], "lang": u["lang"], "script": script,
            "paras": len(u["paragraphs"]), "m": {}}
-    for m in methods:
-        result, dt, err = q.timed(m, page)
-        if result is None:
-            continue
+    for m, (result, dt, err) in runs.items():
         sh = q.shingles(result)
         lost, cut = udhr_paragraphs(result, u["paragraphs"])
         out["m"][m] = {"ms": 1000 * dt, "empty": not sh, "err": err, "prf": q.prf(sh, gold),
@@ -193,17 +211,58 @@ def _page_udhr(spec: dict, methods: list[str]) -> dict:
     return out
 
 
-def score_page(job: tuple) -> dict:
-    kind, spec, methods, proxy = job
-    try:
-        if kind == "trafilatura-eval":
-            return _page_trafilatura_eval(spec, methods, proxy)
-        if kind == "dragnet":
-            return _page_dragnet(spec, methods)
-        return _page_udhr(spec, methods)
-    except Exception as exc:  # noqa: BLE001 - an unreadable page is reported, not fatal
-        return {"set": kind, "id": spec.get("id") or spec.get("case", {}).get("id"), "m": {},
-                "error": repr(exc)[:300]}
+_SETS_CODE = {"trafilatura-eval": (_load_trafilatura_eval, _score_trafilatura_eval),
+              "dragnet": (_load_dragnet, _score_dragnet),
+              "udhr": (_load_udhr, _score_udhr)}
+
+
+def _unreadable(kind: str, spec: dict, exc: Exception) -> dict:
+    """An unreadable page, reported, not fatal."""
+    return {"set": kind, "id": spec.get("id") or spec.get("case", {}).get("id"), "m": {},
+            "error": repr(exc)[:300]}
+
+
+def score_batch(batch: tuple[int, list[tuple]]) -> list[dict]:
+    """The scored pages of a batch of jobs (kind, spec, methods, proxy): the pages read, then
+    each method over all of them (timed, see BATCH_PAGES), then the outputs scored. ``batch``:
+    (its number, which turns the methods' order, its jobs)."""
+    number, jobs = batch
+    loaded: list[tuple] = []
+    out: list[dict] = []
+    for kind, spec, methods, proxy in jobs:
+        load, score = _SETS_CODE[kind]
+        try:
+            page, ctx = load(spec, methods, proxy)
+        except Exception as exc:  # noqa: BLE001
+            out.append(_unreadable(kind, spec, exc))
+            continue
+        loaded.append((kind, spec, methods, page, ctx, score, {}))
+    if not loaded:
+        return out
+    methods = loaded[0][2]
+    turn = number % len(methods) if methods else 0
+    for m in methods[turn:] + methods[:turn]:
+        for *_, page, _ctx, _score, runs in loaded:
+            result, dt, err = q.timed(m, page)
+            if result is not None:
+                runs[m] = (result, dt, err)
+    for kind, spec, _methods, page, ctx, score, runs in loaded:
+        try:
+            out.append(score(page, ctx, {m: runs[m] for m in methods if m in runs}))
+        except Exception as exc:  # noqa: BLE001
+            out.append(_unreadable(kind, spec, exc))
+    return out
+
+
+def batches(jobs: list[tuple], size: int = BATCH_PAGES) -> list[tuple[int, list[tuple]]]:
+    """The jobs in numbered batches of ``size``, each of one set's pages."""
+    out: list[tuple[int, list[tuple]]] = []
+    for job in jobs:
+        if out and len(out[-1][1]) < size and out[-1][1][0][0] == job[0]:
+            out[-1][1].append(job)
+        else:
+            out.append((len(out), [job]))
+    return out
 
 
 def _init_worker() -> None:
@@ -563,10 +622,10 @@ def main(argv: list[str] | None = None) -> int:
         # initializer raises starts new workers for ever, and the run hangs without a word.
         _init_worker()
         with Pool(args.workers, initializer=_init_worker) as pool:
-            results = list(pool.imap_unordered(score_page, jobs, chunksize=4))
+            results = [r for rs in pool.imap_unordered(score_batch, batches(jobs)) for r in rs]
     else:
         _init_worker()
-        results = [score_page(j) for j in jobs]
+        results = [r for b in batches(jobs) for r in score_batch(b)]
     pages_wall = time.perf_counter() - t0
     site_wall = 0.0
     if dragnet_pages and any(m in SITE_METHODS for m in methods):
