@@ -99,8 +99,8 @@ def norm(s: str) -> str:
 # turned by one each batch), then its outputs are scored: as a run's worker cleans a batch of
 # one kind of page, with the code and data of one method in the processor's caches. Every method
 # on each page in turn made a method's time depend on what else the bench ran: trafilatura-eval's
-# text pass took 9.8 ms a page beside trafilatura-text alone and 12.8 ms beside the eight
-# methods of a full run (trafilatura-text 11.9 and 16.4 ms). The methods still alternate every
+# text pass took 9.8 ms a page beside trafilatura-text alone and 12.8 ms beside the twelve
+# other methods of a full run (trafilatura-text 11.9 and 16.3 ms). The methods still alternate every
 # few pages, so a change in the machine's load falls on all of them alike.
 BATCH_PAGES = 8
 
