@@ -227,28 +227,23 @@ def score_batch(batch: tuple[int, list[tuple]]) -> list[dict]:
     each method over all of them (timed, see BATCH_PAGES), then the outputs scored. ``batch``:
     (its number, which turns the methods' order, its jobs)."""
     number, jobs = batch
-    loaded: list[tuple] = []
+    methods = jobs[0][2]  # (every job of a batch has the bench's page methods)
+    loaded: list[tuple] = []  # (kind, spec, page, ctx, runs: {method: (output, seconds, error)})
     out: list[dict] = []
-    for kind, spec, methods, proxy in jobs:
-        load, score = _SETS_CODE[kind]
+    for kind, spec, _methods, proxy in jobs:
         try:
-            page, ctx = load(spec, methods, proxy)
+            loaded.append((kind, spec, *_SETS_CODE[kind][0](spec, methods, proxy), {}))
         except Exception as exc:  # noqa: BLE001
             out.append(_unreadable(kind, spec, exc))
-            continue
-        loaded.append((kind, spec, methods, page, ctx, score, {}))
-    if not loaded:
-        return out
-    methods = loaded[0][2]
     turn = number % len(methods) if methods else 0
     for m in methods[turn:] + methods[:turn]:
-        for *_, page, _ctx, _score, runs in loaded:
+        for *_, page, _ctx, runs in loaded:
             result, dt, err = q.timed(m, page)
             if result is not None:
                 runs[m] = (result, dt, err)
-    for kind, spec, _methods, page, ctx, score, runs in loaded:
+    for kind, spec, page, ctx, runs in loaded:
         try:
-            out.append(score(page, ctx, {m: runs[m] for m in methods if m in runs}))
+            out.append(_SETS_CODE[kind][1](page, ctx, {m: runs[m] for m in methods if m in runs}))
         except Exception as exc:  # noqa: BLE001
             out.append(_unreadable(kind, spec, exc))
     return out

@@ -239,15 +239,17 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None,
     low = lower_case(text, low)  # (the rules run on it: see regextrie.lowered)
     m = rules.alternations[rules.bucket_of[nwords]].fullmatch(low)
     first = int((m.lastgroup or "r0")[1:]) if m is not None else len(rules.line_rules)
+    # the alternation's answer, unless a guarded rule before its first matches
+    matched = rules.line_rules[first].reason if m is not None else None
     if word_guards is None:
         g = rules.any_guard[nwords].search(low)
         if g is None:
-            return rules.line_rules[first].reason if m is not None else None
+            return matched
         candidates, at = -1, g.start()  # every rule; no guard occurs before the first of all
     else:
         g = rules.any_text_guard[nwords].search(low)
         if g is None and not word_guards:
-            return rules.line_rules[first].reason if m is not None else None
+            return matched
         candidates, at = word_guards, 0
         if g is not None:
             for bit, guards in rules.text_guards:
@@ -261,7 +263,7 @@ def match_rule(text: str, nwords: int, rules: Rules, low: str | None = None,
             pat, on_low = rules.guarded_match[i]
             if pat.fullmatch(low if on_low else text):
                 return rule.reason
-    return rules.line_rules[first].reason if m is not None else None
+    return matched
 
 
 def match_html_chrome(text: str, nwords: int, rules: Rules) -> str | None:
